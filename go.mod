@@ -1,0 +1,3 @@
+module github.com/bistand/bistand
+
+go 1.26
