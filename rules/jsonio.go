@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/bistand/bistand"
 )
@@ -28,9 +29,29 @@ type jnode struct {
 	vals []*jnode
 }
 
-func parseJSON(dec *json.Decoder, depth int) (*jnode, error) {
+// fieldPath appends key to a JSON path: "costs[0].amount", or
+// `members[0]["odd key"]` for a key that is not a plain name, so that an
+// error line always stays one line.
+func fieldPath(base, key string) string {
+	plain := key != ""
+	for _, r := range key {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			plain = false
+			break
+		}
+	}
+	switch {
+	case !plain:
+		return base + "[" + strconv.Quote(key) + "]"
+	case base == "":
+		return key
+	}
+	return base + "." + key
+}
+
+func parseJSON(dec *json.Decoder, depth int, path string) (*jnode, error) {
 	if depth > 32 {
-		return nil, errors.New("nested too deeply")
+		return nil, &FieldError{Field: pathOr(path), Msg: "nested too deeply"}
 	}
 	tok, err := dec.Token()
 	if err != nil {
@@ -49,10 +70,10 @@ func parseJSON(dec *json.Decoder, depth int) (*jnode, error) {
 				k := kt.(string)
 				for _, seen := range n.keys {
 					if seen == k {
-						return nil, fmt.Errorf("field %q appears twice", k)
+						return nil, &FieldError{Field: fieldPath(path, k), Msg: "appears twice"}
 					}
 				}
-				v, err := parseJSON(dec, depth+1)
+				v, err := parseJSON(dec, depth+1, fieldPath(path, k))
 				if err != nil {
 					return nil, err
 				}
@@ -66,7 +87,7 @@ func parseJSON(dec *json.Decoder, depth int) (*jnode, error) {
 		case '[':
 			n := &jnode{kind: 'a'}
 			for dec.More() {
-				v, err := parseJSON(dec, depth+1)
+				v, err := parseJSON(dec, depth+1, pathOr(path)+"["+strconv.Itoa(len(n.vals))+"]")
 				if err != nil {
 					return nil, err
 				}
@@ -96,10 +117,7 @@ func object(n *jnode, path string, fields map[string]func(v *jnode, path string)
 		return &FieldError{Field: pathOr(path), Msg: "must be an object"}
 	}
 	for i, k := range n.keys {
-		p := k
-		if path != "" {
-			p = path + "." + k
-		}
+		p := fieldPath(path, k)
 		fn, ok := fields[k]
 		if !ok {
 			return &FieldError{Field: p, Msg: "unknown field"}
@@ -234,15 +252,22 @@ func ParseHousehold(r io.Reader) (*Household, error) {
 
 // ParseHouseholdBytes is ParseHousehold for a byte slice.
 func ParseHouseholdBytes(b []byte) (*Household, error) {
+	if !utf8.Valid(b) {
+		return nil, &FieldError{Field: "input", Msg: "not valid UTF-8"}
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	root, err := parseJSON(dec, 0)
+	root, err := parseJSON(dec, 0, "")
 	if err == nil {
 		if _, e := dec.Token(); e != io.EOF {
 			err = errors.New("data after the household object")
 		}
 	}
 	if err != nil {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			return nil, fe
+		}
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			return nil, &FieldError{Field: "input", Msg: fmt.Sprintf("not valid JSON at byte %d: %v", se.Offset, se.Error())}

@@ -33,9 +33,9 @@ func WriteText(w io.Writer, r *Result) error {
 	}
 	fmt.Fprintf(&b, "Beräkning av ekonomiskt bistånd (försörjningsstöd) för %s\n", r.Month)
 	fmt.Fprintf(&b, "Regler: %s (%s), regelversion %s\n", r.MunicipalityName, r.Municipality, r.RulesVersion)
-	fmt.Fprintf(&b, "Hushåll: %d personer", r.HouseholdSize)
+	fmt.Fprintf(&b, "Hushåll: %s", persons(r.HouseholdSize))
 	if r.DwellingSize != r.HouseholdSize {
-		fmt.Fprintf(&b, " av %d i bostaden", r.DwellingSize)
+		fmt.Fprintf(&b, " av %s i bostaden", persons(r.DwellingSize))
 	}
 	b.WriteString("\n")
 	var sources []string
@@ -99,4 +99,11 @@ func WriteText(w io.Writer, r *Result) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func persons(n int) string {
+	if n == 1 {
+		return "1 person"
+	}
+	return fmt.Sprintf("%d personer", n)
 }

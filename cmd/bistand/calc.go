@@ -14,22 +14,35 @@ import (
 	"github.com/bistand/bistand/rules"
 )
 
-// newFlagSet returns a flag set that reports errors instead of exiting.
-func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: bistand %s\n", synopsis)
-		fs.PrintDefaults()
-	}
-	return fs
+// flagSet is a subcommand's flags. It returns errors instead of printing
+// them and exiting, so that Main reports a mistake in one line, and shows
+// the usage only when asked (-h).
+type flagSet struct {
+	*flag.FlagSet
+	synopsis string
+	stderr   io.Writer
 }
 
-func parseErr(err error) error {
-	if errors.Is(err, flag.ErrHelp) {
+func newFlagSet(name, synopsis string, stderr io.Writer) *flagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return &flagSet{fs, synopsis, stderr}
+}
+
+// parse parses args, showing the usage for -h.
+func (fs *flagSet) parse(args []string) error {
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprintf(fs.stderr, "Usage: bistand %s\n\nFlags:\n", fs.synopsis)
+		fs.SetOutput(fs.stderr)
+		fs.PrintDefaults()
 		return errHelpShown
 	}
-	return &usageError{err.Error()}
+	return &usageError{fmt.Sprintf("%s: %v (run 'bistand %s -h')", fs.Name(), err, fs.Name())}
 }
 
 type calcCmd struct {
@@ -45,8 +58,8 @@ func parseCalc(args []string, stderr io.Writer) (command, error) {
 	fs.StringVar(&c.format, "format", "json", "output format: json or text (a Swedish explanation)")
 	fs.BoolVar(&c.noTrace, "no-trace", false, "leave out the explanation lines (json only)")
 	fs.BoolVar(&c.compact, "compact", false, "print JSON on one line")
-	if err := fs.Parse(args); err != nil {
-		return nil, parseErr(err)
+	if err := fs.parse(args); err != nil {
+		return nil, err
 	}
 	switch fs.NArg() {
 	case 0:
@@ -111,8 +124,8 @@ func parseRules(args []string, stderr io.Writer) (command, error) {
 	c := &rulesCmd{}
 	fs := newFlagSet("rules", "rules [flags]\n\nPrints every rule, parameter and source with its kind, period and verification status.", stderr)
 	fs.StringVar(&c.format, "format", "markdown", "output format: markdown or json")
-	if err := fs.Parse(args); err != nil {
-		return nil, parseErr(err)
+	if err := fs.parse(args); err != nil {
+		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, &usageError{"rules takes no arguments"}
