@@ -384,6 +384,7 @@ func TestInvalidInput(t *testing.T) {
 		{`{` + base + `,"members":[{"id":"a","role":"applicant","lunch_elsewhere":true}]}`, "members[0].lunch_elsewhere"},
 		{`{` + base + `,"members":[{"id":"a","role":"applicant","in_school":"yes"}]}`, "members[0].in_school"},
 		{`{` + base + `,"members":[{"role":"applicant"}]}`, "members[0].id"},
+		{`{` + base + `,"members":[{"id":"a\nb","role":"applicant"}]}`, "members[0].id"},
 		{`{` + base + `,"members":[{"id":"a","role":"applicant","name":"x"}]}`, "members[0].name"},
 		{`{` + base + `,"members":[` + app + `],"dwelling_size":0.5}`, "dwelling_size"},
 		{`{` + base + `,"members":[` + app + `,{"id":"b","role":"partner"}],"dwelling_size":1}`, "dwelling_size"},

@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/bistand/bistand"
 )
@@ -114,6 +116,9 @@ func (h *Household) validate(infos []memberInfo) (applicant int, err error) {
 		}
 		if len(m.ID) > 64 {
 			return 0, fieldErr(indexed("members", i, "id"), "at most 64 characters")
+		}
+		if strings.ContainsFunc(m.ID, unicode.IsControl) {
+			return 0, fieldErr(indexed("members", i, "id"), "must not contain control characters")
 		}
 		for j := range i {
 			if h.Members[j].ID == m.ID {

@@ -3,6 +3,7 @@ package rules
 import (
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bistand/bistand"
 )
@@ -101,7 +102,29 @@ func (p Param) appendJSON(b []byte) []byte {
 		b = p.date().AppendText(b)
 		return append(b, '"')
 	}
-	return strconv.AppendQuote(b, p.s)
+	return appendJSONString(b, p.s)
+}
+
+// appendJSONString appends s as a JSON string. (strconv.AppendQuote writes
+// Go escapes such as \x00, which are not JSON.)
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r == '\n':
+			b = append(b, '\\', 'n')
+		case r == '\t':
+			b = append(b, '\\', 't')
+		case r < 0x20 || r == 0x7f || r == 0x2028 || r == 0x2029:
+			b = append(b, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return append(b, '"')
 }
 
 // Text returns the value as Swedish text for people.
@@ -148,7 +171,7 @@ func (ps Params) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendQuote(b, p.Name)
+		b = appendJSONString(b, p.Name)
 		b = append(b, ':')
 		b = p.appendJSON(b)
 	}
