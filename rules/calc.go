@@ -132,7 +132,7 @@ func (e *Engine) Calculate(h *Household, opt Options) (*Result, error) {
 	}
 	e.norm(c, mr, h, infos, applicant, dwelling)
 	e.costs(c, mr, h, infos)
-	e.income(c, mr, h, infos)
+	e.income(c, mr, h, infos, applicant)
 
 	res.NeedsTotal = res.NormTotal + res.CostsTotal
 	net := res.NeedsTotal - res.IncomeTotal
@@ -306,23 +306,13 @@ func (e *Engine) costs(c *calc, mr *monthRules, h *Household, infos []memberInfo
 	}
 }
 
-func (e *Engine) income(c *calc, mr *monthRules, h *Household, infos []memberInfo) {
+func (e *Engine) income(c *calc, mr *monthRules, h *Household, infos []memberInfo, applicant int) {
 	res := c.res
 	// What is left of each child's yearly exemption, by member index.
 	var childLeft [MaxMembers]bistand.Money
 	var childInit [MaxMembers]bool
 	for i, in := range h.Incomes {
-		p := 0
-		if in.Person != "" {
-			p = h.member(in.Person)
-		} else {
-			p = h.member(h.Members[0].ID)
-			for j, m := range h.Members {
-				if m.Role == Applicant {
-					p = j
-				}
-			}
-		}
+		p := h.earner(in, applicant)
 		person := h.Members[p].ID
 		t := in.Type
 		if mr.exempt[t] {
@@ -343,7 +333,7 @@ func (e *Engine) income(c *calc, mr *monthRules, h *Household, infos []memberInf
 				childInit[p] = true
 				var before bistand.Money
 				for _, o := range h.Incomes {
-					if o.Type == t && h.member(o.Person) == p {
+					if o.Type == t && h.earner(o, applicant) == p {
 						before += o.EarnedThisYear
 					}
 				}

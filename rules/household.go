@@ -188,8 +188,8 @@ func (h *Household) validate(infos []memberInfo) (applicant int, err error) {
 		if c.Type >= numCostTypes {
 			return 0, fieldErr(indexed("costs", i, "type"), "unknown cost type")
 		}
-		if c.Amount < 0 || c.Amount > bistand.MaxMoney {
-			return 0, fieldErr(indexed("costs", i, "amount"), "must be between 0 and %s", bistand.MaxMoney.Decimal())
+		if err := checkAmount(indexed("costs", i, "amount"), c.Amount); err != nil {
+			return 0, err
 		}
 		if c.Person != "" && h.member(c.Person) < 0 {
 			return 0, fieldErr(indexed("costs", i, "person"), "no member has id %q", c.Person)
@@ -208,25 +208,39 @@ func (h *Household) validate(infos []memberInfo) (applicant int, err error) {
 		if in.Type >= numIncomeTypes {
 			return 0, fieldErr(indexed("incomes", i, "type"), "unknown income type")
 		}
-		if in.Amount < 0 || in.Amount > bistand.MaxMoney {
-			return 0, fieldErr(indexed("incomes", i, "amount"), "must be between 0 and %s", bistand.MaxMoney.Decimal())
+		if err := checkAmount(indexed("incomes", i, "amount"), in.Amount); err != nil {
+			return 0, err
 		}
-		p := applicant
-		if in.Person != "" {
-			if p = h.member(in.Person); p < 0 {
-				return 0, fieldErr(indexed("incomes", i, "person"), "no member has id %q", in.Person)
-			}
+		p := h.earner(in, applicant)
+		if p < 0 {
+			return 0, fieldErr(indexed("incomes", i, "person"), "no member has id %q", in.Person)
 		}
 		if in.EarnedThisYear != 0 {
 			if in.Type != Salary || h.Members[p].Role != Child {
 				return 0, fieldErr(indexed("incomes", i, "earned_this_year"), "only for a child's salary")
 			}
-			if in.EarnedThisYear < 0 || in.EarnedThisYear > bistand.MaxMoney {
-				return 0, fieldErr(indexed("incomes", i, "earned_this_year"), "must be between 0 and %s", bistand.MaxMoney.Decimal())
+			if err := checkAmount(indexed("incomes", i, "earned_this_year"), in.EarnedThisYear); err != nil {
+				return 0, err
 			}
 		}
 	}
 	return applicant, nil
+}
+
+func checkAmount(field string, m bistand.Money) error {
+	if m < 0 || m > bistand.MaxMoney {
+		return fieldErr(field, "must be between 0 and %s", bistand.MaxMoney.Decimal())
+	}
+	return nil
+}
+
+// earner returns the index of the member whose income in is: its person, or
+// the applicant when none is named; -1 for an unknown person.
+func (h *Household) earner(in Income, applicant int) int {
+	if in.Person == "" {
+		return applicant
+	}
+	return h.member(in.Person)
 }
 
 func (h *Household) member(id string) int {

@@ -238,6 +238,26 @@ func jArray(limit int, each func(v *jnode, i int, path string) error) func(*jnod
 	}
 }
 
+// present wraps a field decoder to record that the field was given.
+func present(seen *bool, fn func(*jnode, string) error) func(*jnode, string) error {
+	return func(v *jnode, p string) error {
+		*seen = true
+		return fn(v, p)
+	}
+}
+
+// entryType checks a cost or income entry's type name and that it has an amount.
+func entryType[T any](p, what, name string, hasAmount bool, parse func(string) (T, bool)) (T, error) {
+	t, ok := parse(name)
+	if !ok {
+		return t, &FieldError{Field: p + ".type", Msg: fmt.Sprintf("unknown %s type %q", what, name)}
+	}
+	if !hasAmount {
+		return t, &FieldError{Field: p + ".amount", Msg: "required"}
+	}
+	return t, nil
+}
+
 // ParseHousehold reads one JSON household-month. Errors are *FieldError.
 func ParseHousehold(r io.Reader) (*Household, error) {
 	b, err := io.ReadAll(io.LimitReader(r, MaxInputBytes+1))
@@ -280,53 +300,36 @@ func ParseHouseholdBytes(b []byte) (*Household, error) {
 	h := &Household{}
 	var hasMonth, hasMembers bool
 	err = object(root, "", map[string]func(*jnode, string) error{
-		"month": func(v *jnode, p string) error {
-			hasMonth = true
-			return jMonth(&h.Month)(v, p)
-		},
+		"month":        present(&hasMonth, jMonth(&h.Month)),
 		"municipality": jString(&h.Municipality),
-		"members": func(v *jnode, p string) error {
-			hasMembers = true
-			return jArray(MaxMembers, func(v *jnode, i int, p string) error {
-				var m Member
-				var role string
-				err := object(v, p, map[string]func(*jnode, string) error{
-					"id":              jString(&m.ID),
-					"role":            jString(&role),
-					"birth_date":      jDate(&m.BirthDate),
-					"lunch_elsewhere": jBool(&m.LunchElsewhere),
-					"in_school":       jBool(&m.InSchool),
-				})
-				if err != nil {
-					return err
-				}
-				switch role {
-				case "applicant":
-					m.Role = Applicant
-				case "partner":
-					m.Role = Partner
-				case "child":
-					m.Role = Child
-				case "":
-					return &FieldError{Field: p + ".role", Msg: "required: applicant, partner or child"}
-				default:
-					return &FieldError{Field: p + ".role", Msg: fmt.Sprintf("unknown role %q: applicant, partner or child", role)}
-				}
-				h.Members = append(h.Members, m)
-				return nil
-			})(v, p)
-		},
+		"members": present(&hasMembers, jArray(MaxMembers, func(v *jnode, i int, p string) error {
+			var m Member
+			var role string
+			err := object(v, p, map[string]func(*jnode, string) error{
+				"id":              jString(&m.ID),
+				"role":            jString(&role),
+				"birth_date":      jDate(&m.BirthDate),
+				"lunch_elsewhere": jBool(&m.LunchElsewhere),
+				"in_school":       jBool(&m.InSchool),
+			})
+			if err != nil {
+				return err
+			}
+			var ok bool
+			if m.Role, ok = ParseRole(role); !ok {
+				return &FieldError{Field: p + ".role", Msg: fmt.Sprintf("must be applicant, partner or child, not %q", role)}
+			}
+			h.Members = append(h.Members, m)
+			return nil
+		})),
 		"dwelling_size": jInt(&h.DwellingSize),
 		"costs": jArray(MaxEntries, func(v *jnode, i int, p string) error {
 			var c Cost
 			var typ string
 			hasAmount := false
 			err := object(v, p, map[string]func(*jnode, string) error{
-				"type": jString(&typ),
-				"amount": func(v *jnode, p string) error {
-					hasAmount = true
-					return jMoney(&c.Amount)(v, p)
-				},
+				"type":         jString(&typ),
+				"amount":       present(&hasAmount, jMoney(&c.Amount)),
 				"person":       jString(&c.Person),
 				"motivation":   jString(&c.Motivation),
 				"cap_notified": jDate(&c.CapNotified),
@@ -334,14 +337,9 @@ func ParseHouseholdBytes(b []byte) (*Household, error) {
 			if err != nil {
 				return err
 			}
-			t, ok := ParseCostType(typ)
-			if !ok {
-				return &FieldError{Field: p + ".type", Msg: fmt.Sprintf("unknown cost type %q", typ)}
+			if c.Type, err = entryType(p, "cost", typ, hasAmount, ParseCostType); err != nil {
+				return err
 			}
-			if !hasAmount {
-				return &FieldError{Field: p + ".amount", Msg: "required"}
-			}
-			c.Type = t
 			h.Costs = append(h.Costs, c)
 			return nil
 		}),
@@ -350,25 +348,17 @@ func ParseHouseholdBytes(b []byte) (*Household, error) {
 			var typ string
 			hasAmount := false
 			err := object(v, p, map[string]func(*jnode, string) error{
-				"type": jString(&typ),
-				"amount": func(v *jnode, p string) error {
-					hasAmount = true
-					return jMoney(&in.Amount)(v, p)
-				},
+				"type":             jString(&typ),
+				"amount":           present(&hasAmount, jMoney(&in.Amount)),
 				"person":           jString(&in.Person),
 				"earned_this_year": jMoney(&in.EarnedThisYear),
 			})
 			if err != nil {
 				return err
 			}
-			t, ok := ParseIncomeType(typ)
-			if !ok {
-				return &FieldError{Field: p + ".type", Msg: fmt.Sprintf("unknown income type %q", typ)}
+			if in.Type, err = entryType(p, "income", typ, hasAmount, ParseIncomeType); err != nil {
+				return err
 			}
-			if !hasAmount {
-				return &FieldError{Field: p + ".amount", Msg: "required"}
-			}
-			in.Type = t
 			h.Incomes = append(h.Incomes, in)
 			return nil
 		}),

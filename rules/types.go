@@ -13,6 +13,19 @@ const (
 
 var roleNames = [...]string{Applicant: "applicant", Partner: "partner", Child: "child"}
 
+// ParseRole returns the role named s.
+func ParseRole(s string) (Role, bool) { return parseName[Role](roleNames[:], s) }
+
+// parseName returns the index of s in names as a T; the empty name never matches.
+func parseName[T ~uint8](names []string, s string) (T, bool) {
+	for i, n := range names {
+		if n != "" && n == s {
+			return T(i), true
+		}
+	}
+	return 0, false
+}
+
 func (r Role) String() string {
 	if int(r) < len(roleNames) && roleNames[r] != "" {
 		return roleNames[r]
@@ -64,14 +77,7 @@ func CostTypes() []CostType {
 }
 
 // ParseCostType returns the cost type named s.
-func ParseCostType(s string) (CostType, bool) {
-	for i, n := range costNames {
-		if n == s {
-			return CostType(i), true
-		}
-	}
-	return 0, false
-}
+func ParseCostType(s string) (CostType, bool) { return parseName[CostType](costNames[:], s) }
 
 // IncomeType is a kind of income.
 type IncomeType uint8
@@ -121,14 +127,7 @@ func IncomeTypes() []IncomeType {
 }
 
 // ParseIncomeType returns the income type named s.
-func ParseIncomeType(s string) (IncomeType, bool) {
-	for i, n := range incomeNames {
-		if n == s {
-			return IncomeType(i), true
-		}
-	}
-	return 0, false
-}
+func ParseIncomeType(s string) (IncomeType, bool) { return parseName[IncomeType](incomeNames[:], s) }
 
 // Status says how sure bistand is of a parameter value.
 type Status string
