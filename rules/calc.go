@@ -14,7 +14,10 @@ type Result struct {
 	Municipality     string        `json:"municipality"`
 	MunicipalityName string        `json:"municipality_name"`
 	// RulesVersion identifies the exact rule data used (see Data.Hash).
-	RulesVersion  string `json:"rules_version"`
+	RulesVersion string `json:"rules_version"`
+	// ParamsHash identifies the values and sources in force for this
+	// municipality and month (see Engine.ParamsHash).
+	ParamsHash    string `json:"params_hash"`
 	HouseholdSize int    `json:"household_size"`
 	DwellingSize  int    `json:"dwelling_size"`
 
@@ -122,7 +125,7 @@ func (e *Engine) Calculate(h *Household, opt Options) (*Result, error) {
 		dwelling = n
 	}
 	res := &Result{
-		Month: h.Month, Municipality: id, MunicipalityName: mr.muni.Name, RulesVersion: e.Hash,
+		Month: h.Month, Municipality: id, MunicipalityName: mr.muni.Name, RulesVersion: e.Hash, ParamsHash: mr.paramsHash,
 		HouseholdSize: n, DwellingSize: dwelling,
 	}
 	c := &calc{res: res, trace: opt.Trace}

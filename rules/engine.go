@@ -1,6 +1,9 @@
 package rules
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -33,6 +36,9 @@ type ref struct {
 	kind Kind
 }
 
+// MarshalJSON lets the parameter digest cover citations.
+func (r ref) MarshalJSON() ([]byte, error) { return json.Marshal([2]string{r.text, string(r.kind)}) }
+
 // monthRules is everything in force for one municipality and month.
 type monthRules struct {
 	month    bistand.Month
@@ -63,6 +69,10 @@ type monthRules struct {
 	childLabel string
 	childLimit bistand.Money
 	childSt    Status
+
+	// paramsHash identifies every value and source in force this month for
+	// this municipality (see ParamsHash).
+	paramsHash string
 }
 
 var defaultEngine = sync.OnceValues(func() (*Engine, error) {
@@ -238,7 +248,48 @@ func (e *Engine) resolve(m *Municipality, mo bistand.Month) (*monthRules, error)
 		}
 		mr.childLabel = "Barns arbetsinkomst upp till " + amount + " per år räknas inte"
 	}
+	mr.paramsHash = mr.digest()
 	return mr, nil
+}
+
+// digest hashes the values and sources in force: a rule data change that
+// touches none of them leaves a month's decisions' parameter hash alone.
+func (mr *monthRules) digest() string {
+	b, err := json.Marshal(struct {
+		Municipality string
+		Year         *RiksnormYear
+		Sources      []ref
+		Costs        [numCostTypes]ref
+		Income       [numIncomeTypes]ref
+		Exempt       [numIncomeTypes]bool
+		Earned       [numIncomeTypes]bool
+		Caps         [numCostTypes]*CapVersion
+		Grace        [numCostTypes]int
+		GraceStatus  [numCostTypes]Status
+		GraceSources [numCostTypes]ref
+		Rounding     *RoundingVersion
+		Jobb         *JobbstimulansVersion
+		Child        *ChildEarningsVersion
+		PBB          *PriceBaseAmount
+		Labels       []string
+	}{mr.muni.ID, mr.year, []ref{mr.normSrc, mr.dwellSrc, mr.roundingSrc, mr.jobbSrc, mr.childSrc, {mr.muni.Name, ""}},
+		mr.cost, mr.income, mr.exempt, mr.earned, mr.caps, mr.grace, mr.graceStatus, mr.graceSrc,
+		mr.rounding, mr.jobb, mr.child, mr.pbb, []string{mr.jobbLabel, mr.childLabel}})
+	if err != nil {
+		panic(err) // plain data; cannot fail
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// ParamsHash returns the hash of every rule value and source in force for a
+// municipality in a month: what a decision records beside the rule version.
+func (e *Engine) ParamsHash(municipality string, mo bistand.Month) (string, error) {
+	mr, err := e.rulesFor(municipality, mo)
+	if err != nil {
+		return "", err
+	}
+	return mr.paramsHash, nil
 }
 
 // rulesFor returns the rules in force for municipality id in month mo.

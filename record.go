@@ -1,0 +1,178 @@
+package bistand
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"time"
+)
+
+// The records bistand keeps. Storage (sqlstore) implements them; the types
+// here carry no SQL.
+
+// NewID returns a new random identifier with a prefix ("app", "dec", …):
+// the prefix, a dash, 12 hex digits of milliseconds since 1970 (so ids sort
+// by creation) and 16 random hex digits. Ids never contain personal data.
+func NewID(prefix string, now time.Time) string {
+	const hex = "0123456789abcdef"
+	var r [8]byte
+	if _, err := rand.Read(r[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	b := make([]byte, 0, len(prefix)+1+12+16)
+	b = append(b, prefix...)
+	b = append(b, '-')
+	ms := uint64(now.UnixMilli())
+	for i := 11; i >= 0; i-- {
+		b = append(b, hex[ms>>(4*uint(i))&0xf])
+	}
+	for _, x := range r {
+		b = append(b, hex[x>>4], hex[x&0xf])
+	}
+	return string(b)
+}
+
+// Person is someone bistand knows: identified by a personnummer or
+// samordningsnummer, stored in canonical 12-digit form and never logged.
+type Person struct {
+	ID           string
+	Personnummer string // canonical YYYYMMDDNNNC
+	// Protected is set for skyddad folkbokföring or sekretessmarkering: the
+	// address is never printed or exported and the case is handled by a person.
+	Protected bool
+	CreatedAt time.Time
+}
+
+// Case is a household's ärende: who it concerns over time, under which
+// municipality's guidelines.
+type Case struct {
+	ID           string
+	Municipality string
+	Status       string // open or closed
+	CreatedAt    time.Time
+	Members      []CaseMember
+}
+
+// CaseMember is a person in a case with a role ("applicant", "partner", "child").
+type CaseMember struct {
+	PersonID string
+	Role     string
+}
+
+// Application is a monthly application (ansökan) within a case.
+type Application struct {
+	ID            string
+	CaseID        string
+	Month         Month
+	State         State
+	Version       int64 // increases with every change; for optimistic locking
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	SubmittedAt   time.Time // zero until submitted
+	SupplementDue Date      // when a requested komplettering is due
+}
+
+// Provenance says where a fact comes from.
+type Provenance string
+
+// Provenances.
+const (
+	Declared   Provenance = "declared"   // stated by the household in the application
+	Register   Provenance = "register"   // read from a register (source, reference, when)
+	Caseworker Provenance = "caseworker" // set by a caseworker (who, why)
+)
+
+// FactKind is what a fact is about.
+type FactKind string
+
+// Kinds of fact. Their values are JSON objects described in docs/architecture.md.
+const (
+	FactMember             FactKind = "member"               // {"person_id","role","lunch_elsewhere","in_school"}
+	FactCost               FactKind = "cost"                 // {"type","amount","person","motivation","cap_notified"}
+	FactIncome             FactKind = "income"               // {"type","amount","person","earned_this_year"}
+	FactAsset              FactKind = "asset"                // {"type","value","person","description"}
+	FactDwellingSize       FactKind = "dwelling_size"        // {"value": n}
+	FactMonthsOnAssistance FactKind = "months_on_assistance" // {"value": n}
+	FactJobbstimulansSince FactKind = "jobbstimulans_since"  // {"value": "YYYY-MM"}
+)
+
+// Fact is one value used to decide an application, with where it comes from.
+// Facts are never changed: a later fact with the same Key supersedes an
+// earlier one, and a fact with no Value retracts the key.
+type Fact struct {
+	ID            string
+	ApplicationID string
+	Seq           int64 // order within the application
+	Key           string
+	Kind          FactKind
+	Value         json.RawMessage // nil when the key is retracted
+	Provenance    Provenance
+	Source        string    // register: which register (e.g. "FK", "SKV")
+	Reference     string    // register: the register's reference for the answer
+	ObservedAt    time.Time // register: when the register said so
+	Actor         Actor
+	Reason        string // caseworker: why
+	RecordedAt    time.Time
+}
+
+// Attachment is a file attached to an application, stored by content hash.
+type Attachment struct {
+	ID            string
+	ApplicationID string
+	SHA256        string
+	Filename      string
+	ContentType   string
+	Size          int64
+	UploadedBy    Actor
+	UploadedAt    time.Time
+}
+
+// Signature is a household member's signature of an application.
+type Signature struct {
+	ApplicationID string
+	PersonID      string
+	Method        string // "bankid" in production, "demo" in the demo
+	Reference     string // the e-ID provider's reference
+	SignedAt      time.Time
+}
+
+// Transition is one recorded change of an application's state.
+type Transition struct {
+	ApplicationID string
+	Seq           int64
+	From, To      State
+	Actor         Actor
+	Reason        string
+	At            time.Time
+}
+
+// Outcome of a decision.
+type Outcome string
+
+// Outcomes of a decision.
+const (
+	OutcomeApproved       Outcome = "approved"
+	OutcomePartlyApproved Outcome = "partly_approved"
+	OutcomeRejected       Outcome = "rejected"
+)
+
+// Decision is an immutable decision on an application. A change is a new
+// decision that Replaces the earlier one.
+type Decision struct {
+	ID            string
+	ApplicationID string
+	CaseID        string
+	Month         Month
+	Outcome       Outcome
+	Amount        Money
+	// Snapshot is the household-month the decision was calculated from, in
+	// the input format of `bistand calc`; RulesVersion and ParamsHash
+	// identify the rules; Trace is the calculation result with its lines.
+	Snapshot     json.RawMessage
+	RulesVersion string
+	ParamsHash   string
+	Trace        json.RawMessage
+	DecidedBy    Actor
+	Motivation   string
+	Replaces     string // id of the decision this one replaces, or ""
+	DecidedAt    time.Time
+}

@@ -1,0 +1,296 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/bistand/bistand"
+)
+
+// The audit log is an append-only chain of events, written in the same
+// transaction as the change each describes. Every event carries the hash of
+// the row it changed as it was before and after; the event's own hash covers
+// its fields and the previous event's hash. So
+//
+//   - editing, inserting or deleting an audit event breaks the chain, and
+//   - editing, inserting or deleting an audited row by hand leaves a row
+//     whose hash no longer matches the last event about it.
+//
+// Verify checks both. A truncated tail is caught by the head row
+// (audit_head) unless that is rewritten too; the head hash printed by
+// `bistand audit verify` can be recorded outside the database to close that gap.
+
+// auditedTables lists every audited table with its columns in hashing order
+// (the id first).
+var auditedTables = []struct {
+	name    string
+	columns []string
+}{
+	{"persons", []string{"id", "personnummer", "protected_identity", "created_at"}},
+	{"cases", []string{"id", "municipality", "status", "created_at"}},
+	{"case_members", []string{"id", "case_id", "person_id", "role", "added_at"}},
+	{"applications", []string{"id", "case_id", "month", "state", "version", "created_at", "updated_at", "submitted_at", "supplement_due"}},
+	{"facts", []string{"id", "application_id", "seq", "fact_key", "kind", "value", "provenance", "source", "reference", "observed_at", "actor_kind", "actor_id", "reason", "recorded_at"}},
+	{"attachments", []string{"id", "application_id", "sha256", "filename", "content_type", "size", "actor_kind", "actor_id", "uploaded_at"}},
+	{"signatures", []string{"id", "application_id", "person_id", "method", "reference", "signed_at"}},
+	{"transitions", []string{"id", "application_id", "seq", "from_state", "to_state", "actor_kind", "actor_id", "reason", "at"}},
+	{"decisions", []string{"id", "application_id", "case_id", "month", "outcome", "amount_ore", "snapshot", "rules_version", "params_hash", "trace", "actor_kind", "actor_id", "motivation", "replaces", "decided_at"}},
+}
+
+func tableColumns(name string) []string {
+	for _, t := range auditedTables {
+		if t.name == name {
+			return t.columns
+		}
+	}
+	panic("sqlstore: not an audited table: " + name)
+}
+
+// Audit actions.
+const (
+	ActionCreate = "create"
+	ActionUpdate = "update"
+	ActionRead   = "read"
+)
+
+// canon appends a value as canonical text: the same row gives the same bytes
+// on SQLite and PostgreSQL.
+func canon(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, 'N')
+	case int64:
+		b = append(b, 'i')
+		return strconv.AppendInt(b, x, 10)
+	case bool: // not used by the schema; kept canonical anyway
+		if x {
+			return append(b, 'i', '1')
+		}
+		return append(b, 'i', '0')
+	case string:
+		b = append(b, 's')
+		b = strconv.AppendInt(b, int64(len(x)), 10)
+		b = append(b, ':')
+		return append(b, x...)
+	case []byte:
+		b = append(b, 's')
+		b = strconv.AppendInt(b, int64(len(x)), 10)
+		b = append(b, ':')
+		return append(b, x...)
+	}
+	return fmt.Appendf(b, "?%T:%v", v, v)
+}
+
+func hashValues(vals []any) string {
+	var b []byte
+	for _, v := range vals {
+		b = canon(b, v)
+		b = append(b, '|')
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// rowHash returns the hash of one audited row, or "" if it does not exist.
+func rowHash(ctx context.Context, q queryer, table, id string) (string, error) {
+	cols := tableColumns(table)
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	err := q.QueryRowContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+table+" WHERE id = $1", id).Scan(ptrs...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return hashValues(vals), nil
+}
+
+// event is one audit event.
+type event struct {
+	Seq        int64
+	At         string
+	ActorKind  string
+	ActorID    string
+	Action     string
+	Entity     string
+	EntityID   string
+	CaseID     string
+	Reason     string
+	BeforeHash string
+	AfterHash  string
+	PrevHash   string
+	Hash       string
+}
+
+func (e *event) computeHash() string {
+	return hashValues([]any{e.Seq, e.At, e.ActorKind, e.ActorID, e.Action, e.Entity, e.EntityID, e.CaseID, e.Reason, e.BeforeHash, e.AfterHash, e.PrevHash})
+}
+
+// appendEvent adds an event to the chain inside tx. For a create or update,
+// the after hash is read from the row as the transaction now has it.
+func appendEvent(ctx context.Context, tx queryer, e event) error {
+	if e.Action != ActionRead {
+		h, err := rowHash(ctx, tx, e.Entity, e.EntityID)
+		if err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		if h == "" {
+			return fmt.Errorf("audit: %s %s does not exist", e.Entity, e.EntityID)
+		}
+		e.AfterHash = h
+	}
+	// Taking the head row's lock serialises appenders until commit.
+	if err := tx.QueryRowContext(ctx, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").Scan(&e.Seq, &e.PrevHash); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	e.Hash = e.computeHash()
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_events (seq, at, actor_kind, actor_id, action, entity, entity_id, case_id, reason, before_hash, after_hash, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		e.Seq, e.At, e.ActorKind, e.ActorID, e.Action, e.Entity, e.EntityID, e.CaseID, e.Reason, e.BeforeHash, e.AfterHash, e.PrevHash, e.Hash)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE audit_head SET hash = $1 WHERE id = 1", e.Hash); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	return nil
+}
+
+// VerifyReport is the result of walking the audit chain.
+type VerifyReport struct {
+	Events   int64  // events walked
+	HeadSeq  int64  // last sequence number
+	HeadHash string // hash of the last event: record it elsewhere to detect truncation
+	Rows     int64  // audited rows checked
+	// Problem is the first broken link, or "" when everything verifies.
+	Problem string
+}
+
+// OK reports whether the audit verified.
+func (r *VerifyReport) OK() bool { return r.Problem == "" }
+
+// Verify walks the whole audit chain and checks every audited row against
+// the last event about it. It stops at the first problem.
+func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
+	rep := &VerifyReport{}
+	rows, err := db.QueryContext(ctx, `SELECT seq, at, actor_kind, actor_id, action, entity, entity_id, case_id, reason, before_hash, after_hash, prev_hash, hash
+		FROM audit_events ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	type last struct {
+		seq  int64
+		hash string
+	}
+	latest := map[string]last{}
+	prev := "genesis"
+	var seq int64
+	for rows.Next() {
+		var e event
+		if err := rows.Scan(&e.Seq, &e.At, &e.ActorKind, &e.ActorID, &e.Action, &e.Entity, &e.EntityID, &e.CaseID, &e.Reason, &e.BeforeHash, &e.AfterHash, &e.PrevHash, &e.Hash); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		rep.Events++
+		seq++
+		switch {
+		case e.Seq != seq:
+			rep.Problem = fmt.Sprintf("audit event %d: expected sequence number %d (an event is missing or was inserted)", e.Seq, seq)
+		case e.PrevHash != prev:
+			rep.Problem = fmt.Sprintf("audit event %d: does not link to event %d (previous hash differs)", e.Seq, e.Seq-1)
+		case e.computeHash() != e.Hash:
+			rep.Problem = fmt.Sprintf("audit event %d: its content does not match its hash (the event was edited)", e.Seq)
+		}
+		if rep.Problem != "" {
+			rows.Close()
+			return rep, nil
+		}
+		prev = e.Hash
+		if e.Action != ActionRead {
+			latest[e.Entity+"\x00"+e.EntityID] = last{e.Seq, e.AfterHash}
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	rep.HeadSeq, rep.HeadHash = seq, prev
+	var headSeq int64
+	var headHash string
+	if err := db.QueryRowContext(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&headSeq, &headHash); err != nil {
+		return nil, err
+	}
+	if headSeq != seq || headHash != prev {
+		rep.Problem = fmt.Sprintf("audit head: says event %d but the chain ends at event %d (events were removed or the head was edited)", headSeq, seq)
+		return rep, nil
+	}
+	for _, t := range auditedTables {
+		rows, err := db.QueryContext(ctx, "SELECT "+strings.Join(t.columns, ", ")+" FROM "+t.name+" ORDER BY id")
+		if err != nil {
+			return nil, err
+		}
+		vals := make([]any, len(t.columns))
+		ptrs := make([]any, len(t.columns))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			rep.Rows++
+			id := fmt.Sprint(vals[0])
+			if b, ok := vals[0].([]byte); ok {
+				id = string(b)
+			}
+			key := t.name + "\x00" + id
+			l, ok := latest[key]
+			switch {
+			case !ok:
+				rep.Problem = fmt.Sprintf("%s %s: no audit event records this row (inserted outside bistand)", t.name, id)
+			case hashValues(vals) != l.hash:
+				rep.Problem = fmt.Sprintf("%s %s: the row differs from what audit event %d recorded (changed outside bistand)", t.name, id, l.seq)
+			}
+			if rep.Problem != "" {
+				rows.Close()
+				return rep, nil
+			}
+			delete(latest, key)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	// Rows the log says exist but the tables do not hold: name the one
+	// recorded earliest.
+	first, firstKey := int64(-1), ""
+	for key, l := range latest {
+		if first < 0 || l.seq < first {
+			first, firstKey = l.seq, key
+		}
+	}
+	if first >= 0 {
+		entity, id, _ := strings.Cut(firstKey, "\x00")
+		rep.Problem = fmt.Sprintf("%s %s: recorded by audit event %d but missing (deleted outside bistand)", entity, id, first)
+	}
+	return rep, nil
+}
+
+// actorOf splits an actor for storage.
+func actorOf(a bistand.Actor) (string, string) { return string(a.Kind), a.ID }

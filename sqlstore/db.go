@@ -1,0 +1,143 @@
+// Package sqlstore is bistand's system of record: one SQL code path for
+// SQLite (modernc.org/sqlite, the default) and PostgreSQL (pgx through
+// database/sql), migrations with goose, and a hash-chained audit log written
+// in the same transaction as every change.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // database/sql driver "sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Engine names a database engine.
+type Engine string
+
+// Supported engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DefaultURL is the database used when none is given: a SQLite file in ./data.
+const DefaultURL = "sqlite:data/bistand.db"
+
+// DB is an open database of either engine.
+type DB struct {
+	*sql.DB
+	Engine Engine
+	// Redacted is the URL without a password, for messages.
+	Redacted string
+}
+
+// ParseURL tells the engine and driver data source name for a database URL:
+// "sqlite:PATH" (a file, created if missing; "sqlite::memory:" is not
+// supported because several connections must share the database) or
+// "postgres://…" / "postgresql://…".
+func ParseURL(raw string) (Engine, string, error) {
+	switch {
+	case strings.HasPrefix(raw, "sqlite:"):
+		path := strings.TrimPrefix(raw, "sqlite:")
+		path = strings.TrimPrefix(path, "//")
+		if path == "" || strings.Contains(path, "?") || path == ":memory:" {
+			return "", "", fmt.Errorf("database URL %q: want sqlite:PATH to a file", raw)
+		}
+		// WAL lets readers run beside the one writer; a write transaction
+		// takes the write lock at BEGIN (immediate), so writers queue on the
+		// busy timeout instead of failing; FULL sync survives power loss.
+		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+			"&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)&_txlock=immediate"
+		return SQLite, dsn, nil
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		if _, err := url.Parse(raw); err != nil {
+			return "", "", fmt.Errorf("database URL: %w", err)
+		}
+		return Postgres, raw, nil
+	}
+	return "", "", fmt.Errorf("database URL must start with sqlite: or postgres://")
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Open opens the database at url, creating a SQLite file's directory, and
+// brings its schema up to date.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	engine, dsn, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	driver := "pgx"
+	if engine == SQLite {
+		driver = "sqlite"
+		path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, err
+		}
+	}
+	sqldb, err := sql.Open(driver, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if engine == SQLite {
+		// One writer at a time is SQLite's model; a few connections let
+		// reads proceed beside it.
+		sqldb.SetMaxOpenConns(4)
+	} else {
+		sqldb.SetMaxOpenConns(16)
+	}
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	db := &DB{DB: sqldb, Engine: engine, Redacted: redact(rawURL)}
+	if err := db.PingContext(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open %s: %w", db.Redacted, err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Migrate applies every embedded migration not yet applied.
+func (db *DB) Migrate(ctx context.Context) error {
+	dialect := goose.DialectPostgres
+	if db.Engine == SQLite {
+		dialect = goose.DialectSQLite3
+	}
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(dialect, db.DB, sub)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil && !errors.Is(err, goose.ErrNoNextVersion) {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	return nil
+}

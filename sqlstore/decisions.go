@@ -1,0 +1,212 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/bistand/bistand"
+	"github.com/bistand/bistand/rules"
+)
+
+// DecideInput is a decision to record. The store calculates the household
+// from the application's facts in force, inside the same transaction, so a
+// decision always rests on recorded facts, never on loose form fields.
+type DecideInput struct {
+	// Outcome and Amount: zero values take the calculation's. A caseworker
+	// may grant less than calculated (partly approved, or rejected) or more,
+	// with a Motivation; the robot may only record the calculation.
+	Outcome bistand.Outcome
+	Amount  *bistand.Money
+	// Motivation is required from a caseworker and for a replacement.
+	Motivation string
+	// Replaces is the decision this one replaces (a caseworker's change).
+	Replaces string
+	// IfState makes Decide a no-op (ok false) unless the application is in
+	// this state: an idempotent job's guard.
+	IfState bistand.State
+	// Enqueue is background work the decision needs (letters, payment).
+	Enqueue []Job
+}
+
+const decisionColumns = "id, application_id, case_id, month, outcome, amount_ore, snapshot, rules_version, params_hash, trace, actor_kind, actor_id, motivation, replaces, decided_at"
+
+// Decide records a decision on an application and moves it to decided, in
+// one transaction with its audit events and jobs.
+func (s *Store) Decide(ctx context.Context, actor bistand.Actor, appID string, in DecideInput) (d bistand.Decision, ok bool, err error) {
+	if actor.Kind != bistand.ActorRobot && actor.Kind != bistand.ActorCaseworker {
+		return d, false, fmt.Errorf("%w: only the robot or a caseworker decides", bistand.ErrForbidden)
+	}
+	err = s.write(ctx, actor, func(w *wtx) error {
+		a, err := s.app(ctx, w, appID)
+		if err != nil {
+			return err
+		}
+		if in.IfState != "" && a.State != in.IfState {
+			return nil
+		}
+		if in.Replaces != "" {
+			if actor.Kind != bistand.ActorCaseworker || in.Motivation == "" {
+				return fmt.Errorf("%w: a decision is changed by a caseworker, with a motivation", bistand.ErrForbidden)
+			}
+			if a.State != bistand.Decided {
+				return fmt.Errorf("%w: only a decided, unpaid application's decision is changed", bistand.ErrInvalidTransition)
+			}
+			cur, err := currentDecision(ctx, w, appID)
+			if err != nil {
+				return err
+			}
+			if cur.ID != in.Replaces {
+				return fmt.Errorf("%w: decision %s is not the one in force", bistand.ErrConflict, in.Replaces)
+			}
+		} else if err := bistand.CheckTransition(a.State, bistand.Decided, actor.Kind, !a.SubmittedAt.IsZero()); err != nil {
+			return err
+		}
+		snap, err := s.householdJSON(ctx, w, a)
+		if err != nil {
+			return err
+		}
+		h, err := rules.ParseHouseholdBytes(snap)
+		if err != nil {
+			return fmt.Errorf("%w: the facts do not describe a valid household: %v", bistand.ErrInvalid, err)
+		}
+		res, err := engine().Calculate(h, rules.Options{Trace: true})
+		if err != nil {
+			return fmt.Errorf("%w: %v", bistand.ErrInvalid, err)
+		}
+		d = bistand.Decision{
+			ID: bistand.NewID("dec", w.now), ApplicationID: a.ID, CaseID: a.CaseID, Month: a.Month,
+			RulesVersion: res.RulesVersion, ParamsHash: res.ParamsHash, Snapshot: snap,
+			DecidedBy: actor, Motivation: in.Motivation, Replaces: in.Replaces, DecidedAt: w.now,
+		}
+		if err := decideAmount(&d, res, actor, in); err != nil {
+			return err
+		}
+		var trace bytes.Buffer
+		enc := json.NewEncoder(&trace)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
+		d.Trace = bytes.TrimSpace(trace.Bytes())
+		var replaces sql.NullString
+		if in.Replaces != "" {
+			replaces = sql.NullString{String: in.Replaces, Valid: true}
+		}
+		k, actorID := actorOf(actor)
+		if err := w.insert("decisions", a.CaseID, in.Motivation, "INSERT INTO decisions ("+decisionColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+			d.ID, a.ID, a.CaseID, a.Month.String(), string(d.Outcome), int64(d.Amount), string(snap), d.RulesVersion, d.ParamsHash, string(d.Trace),
+			k, actorID, in.Motivation, replaces, w.at); err != nil {
+			return err
+		}
+		if in.Replaces == "" {
+			if err := w.transition(&a, bistand.Decided, in.Motivation, bistand.Date{}); err != nil {
+				return err
+			}
+		}
+		w.jobs = append(w.jobs, in.Enqueue...)
+		ok = true
+		return nil
+	})
+	if err != nil {
+		return bistand.Decision{}, false, err
+	}
+	return d, ok, nil
+}
+
+// decideAmount sets the outcome and amount from the calculation and what
+// the decider asked for.
+func decideAmount(d *bistand.Decision, res *rules.Result, actor bistand.Actor, in DecideInput) error {
+	calc := bistand.OutcomeApproved
+	if res.Outcome == rules.Rejected {
+		calc = bistand.OutcomeRejected
+	}
+	d.Outcome, d.Amount = calc, res.Amount
+	if in.Amount == nil && (in.Outcome == "" || in.Outcome == calc) {
+		return nil
+	}
+	if actor.Kind != bistand.ActorCaseworker || in.Motivation == "" {
+		return fmt.Errorf("%w: only a caseworker, with a motivation, decides other than calculated", bistand.ErrForbidden)
+	}
+	amount := res.Amount
+	if in.Amount != nil {
+		amount = *in.Amount
+	}
+	if amount < 0 {
+		return fmt.Errorf("%w: negative amount", bistand.ErrInvalid)
+	}
+	want := in.Outcome
+	switch {
+	case amount == 0:
+		d.Outcome = bistand.OutcomeRejected
+	case amount < res.Amount:
+		d.Outcome = bistand.OutcomePartlyApproved
+	default:
+		d.Outcome = bistand.OutcomeApproved
+	}
+	if want != "" && want != d.Outcome {
+		return fmt.Errorf("%w: an amount of %s is %s, not %s", bistand.ErrInvalid, amount, d.Outcome, want)
+	}
+	d.Amount = amount
+	return nil
+}
+
+func scanDecision(row interface{ Scan(...any) error }) (bistand.Decision, error) {
+	var d bistand.Decision
+	var month, outcome, snap, trace, kind, at string
+	var amount int64
+	var replaces sql.NullString
+	if err := row.Scan(&d.ID, &d.ApplicationID, &d.CaseID, &month, &outcome, &amount, &snap, &d.RulesVersion, &d.ParamsHash, &trace, &kind, &d.DecidedBy.ID, &d.Motivation, &replaces, &at); err != nil {
+		return d, err
+	}
+	d.Month, _ = bistand.ParseMonth(month)
+	d.Outcome, d.Amount = bistand.Outcome(outcome), bistand.Money(amount)
+	d.Snapshot, d.Trace = json.RawMessage(snap), json.RawMessage(trace)
+	d.DecidedBy.Kind, d.Replaces, d.DecidedAt = bistand.ActorKind(kind), replaces.String, parseTime(at)
+	return d, nil
+}
+
+// Decision returns a decision by id.
+func (s *Store) Decision(ctx context.Context, id string) (bistand.Decision, error) {
+	d, err := scanDecision(s.db.QueryRowContext(ctx, "SELECT "+decisionColumns+" FROM decisions WHERE id = $1", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, notFound("decision", id)
+	}
+	return d, err
+}
+
+// Decisions returns every decision on an application, oldest first.
+func (s *Store) Decisions(ctx context.Context, appID string) ([]bistand.Decision, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+decisionColumns+" FROM decisions WHERE application_id = $1 ORDER BY decided_at, id", appID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []bistand.Decision
+	for rows.Next() {
+		d, err := scanDecision(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// currentDecision returns the decision in force: the one not replaced.
+func currentDecision(ctx context.Context, q queryer, appID string) (bistand.Decision, error) {
+	d, err := scanDecision(q.QueryRowContext(ctx, "SELECT "+decisionColumns+` FROM decisions d WHERE application_id = $1
+		AND NOT EXISTS (SELECT 1 FROM decisions r WHERE r.replaces = d.id)`, appID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, notFound("decision for application", appID)
+	}
+	return d, err
+}
+
+// CurrentDecision returns the decision in force on an application.
+func (s *Store) CurrentDecision(ctx context.Context, appID string) (bistand.Decision, error) {
+	return currentDecision(ctx, s.db, appID)
+}

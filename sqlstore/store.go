@@ -1,0 +1,590 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/bistand/bistand"
+	"github.com/bistand/bistand/personnummer"
+	"github.com/bistand/bistand/rules"
+)
+
+// timeFormat is how times are stored: UTC, fixed width, microseconds, so
+// that text order is time order and both engines hold the same bytes.
+const timeFormat = "2006-01-02T15:04:05.000000Z"
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(timeFormat)
+}
+
+func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(timeFormat, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// Job is background work to enqueue in the same transaction as the change
+// that needs it.
+type Job struct {
+	Kind string
+	Args any // JSON-encodable
+}
+
+// JobInserter enqueues jobs inside a database transaction. The queue package
+// implements it with River; a Store without one refuses changes that need jobs.
+type JobInserter interface {
+	InsertTx(ctx context.Context, tx *sql.Tx, jobs []Job) error
+}
+
+// Store is the system of record.
+type Store struct {
+	db    *DB
+	jobs  JobInserter
+	blobs BlobStore
+	now   func() time.Time
+	// MaxAttachment is the largest attachment accepted, in bytes.
+	MaxAttachment int64
+}
+
+// Options configure a Store.
+type Options struct {
+	Jobs  JobInserter
+	Blobs BlobStore
+	Now   func() time.Time // default time.Now
+}
+
+// NewStore returns a store over db.
+func NewStore(db *DB, opt Options) *Store {
+	s := &Store{db: db, jobs: opt.Jobs, blobs: opt.Blobs, now: opt.Now, MaxAttachment: 20 << 20}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// DB returns the store's database.
+func (s *Store) DB() *DB { return s.db }
+
+// SetJobs sets the job inserter (the queue needs the database first).
+func (s *Store) SetJobs(j JobInserter) { s.jobs = j }
+
+// wtx is one write transaction: the changes, their audit events and the
+// jobs they need, committed together or not at all.
+type wtx struct {
+	*sql.Tx
+	s     *Store
+	ctx   context.Context
+	actor bistand.Actor
+	now   time.Time
+	at    string
+	jobs  []Job
+}
+
+// write runs fn in a transaction and commits it with the jobs fn enqueued.
+func (s *Store) write(ctx context.Context, actor bistand.Actor, fn func(w *wtx) error) error {
+	if !actor.Valid() {
+		return fmt.Errorf("%w: actor %q", bistand.ErrInvalid, actor.String())
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	w := &wtx{Tx: tx, s: s, ctx: ctx, actor: actor, now: now, at: fmtTime(now)}
+	if err := fn(w); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if len(w.jobs) > 0 {
+		if s.jobs == nil {
+			tx.Rollback()
+			return errors.New("sqlstore: a change needs background jobs but the store has no queue")
+		}
+		if err := s.jobs.InsertTx(ctx, tx, w.jobs); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("enqueue: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+// audit records a change (create or update) or a read in the chain.
+func (w *wtx) audit(action, entity, id, caseID, reason, before string) error {
+	k, a := actorOf(w.actor)
+	return appendEvent(w.ctx, w.Tx, event{
+		At: w.at, ActorKind: k, ActorID: a, Action: action, Entity: entity, EntityID: id,
+		CaseID: caseID, Reason: reason, BeforeHash: before,
+	})
+}
+
+func (w *wtx) insert(entity, caseID, reason, query string, args ...any) error {
+	if _, err := w.ExecContext(w.ctx, query, args...); err != nil {
+		return mapErr(err)
+	}
+	id, _ := args[0].(string)
+	return w.audit(ActionCreate, entity, id, caseID, reason, "")
+}
+
+// mapErr turns constraint violations into ErrConflict.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := strings.ToLower(err.Error())
+	if strings.Contains(msg, "unique") || strings.Contains(msg, "duplicate key") {
+		return fmt.Errorf("%w: %v", bistand.ErrConflict, err)
+	}
+	return err
+}
+
+func notFound(what, id string) error {
+	return fmt.Errorf("%w: %s %s", bistand.ErrNotFound, what, id)
+}
+
+// --- persons and cases ---
+
+// CreatePerson records a person by personnummer or samordningsnummer.
+func (s *Store) CreatePerson(ctx context.Context, actor bistand.Actor, pnr personnummer.Number, protected bool) (bistand.Person, error) {
+	if pnr.IsZero() {
+		return bistand.Person{}, fmt.Errorf("%w: no personnummer", bistand.ErrInvalid)
+	}
+	p := bistand.Person{ID: bistand.NewID("per", s.now()), Personnummer: pnr.String(), Protected: protected}
+	err := s.write(ctx, actor, func(w *wtx) error {
+		p.CreatedAt = parseTime(w.at)
+		return w.insert("persons", "", "", "INSERT INTO persons (id, personnummer, protected_identity, created_at) VALUES ($1, $2, $3, $4)",
+			p.ID, p.Personnummer, boolInt(protected), w.at)
+	})
+	return p, err
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// PersonByNumber finds a person by personnummer.
+func (s *Store) PersonByNumber(ctx context.Context, pnr personnummer.Number) (bistand.Person, error) {
+	return s.person(ctx, "personnummer", pnr.String())
+}
+
+// Person returns a person by id.
+func (s *Store) Person(ctx context.Context, id string) (bistand.Person, error) {
+	return s.person(ctx, "id", id)
+}
+
+func (s *Store) person(ctx context.Context, col, v string) (bistand.Person, error) {
+	var p bistand.Person
+	var prot int64
+	var created string
+	err := s.db.QueryRowContext(ctx, "SELECT id, personnummer, protected_identity, created_at FROM persons WHERE "+col+" = $1", v).
+		Scan(&p.ID, &p.Personnummer, &prot, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, notFound("person", "")
+	}
+	p.Protected, p.CreatedAt = prot != 0, parseTime(created)
+	return p, err
+}
+
+// OpenCase opens a household case for the given members under a
+// municipality's guidelines.
+func (s *Store) OpenCase(ctx context.Context, actor bistand.Actor, municipality string, members []bistand.CaseMember) (bistand.Case, error) {
+	c := bistand.Case{ID: bistand.NewID("case", s.now()), Municipality: municipality, Status: "open", Members: members}
+	if municipality == "" {
+		return c, fmt.Errorf("%w: municipality required", bistand.ErrInvalid)
+	}
+	applicants := 0
+	for _, m := range members {
+		switch m.Role {
+		case "applicant":
+			applicants++
+		case "partner", "child":
+		default:
+			return c, fmt.Errorf("%w: role %q", bistand.ErrInvalid, m.Role)
+		}
+	}
+	if applicants != 1 {
+		return c, fmt.Errorf("%w: a case has exactly one applicant", bistand.ErrInvalid)
+	}
+	err := s.write(ctx, actor, func(w *wtx) error {
+		c.CreatedAt = parseTime(w.at)
+		if err := w.insert("cases", c.ID, "", "INSERT INTO cases (id, municipality, status, created_at) VALUES ($1, $2, $3, $4)",
+			c.ID, municipality, c.Status, w.at); err != nil {
+			return err
+		}
+		for _, m := range members {
+			if err := w.insert("case_members", c.ID, "", "INSERT INTO case_members (id, case_id, person_id, role, added_at) VALUES ($1, $2, $3, $4, $5)",
+				bistand.NewID("mem", w.now), c.ID, m.PersonID, m.Role, w.at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return c, err
+}
+
+// Case returns a case with its members. A member of staff's read is audited.
+func (s *Store) Case(ctx context.Context, actor bistand.Actor, id string) (bistand.Case, error) {
+	c, err := s.caseByID(ctx, s.db, id)
+	if err != nil {
+		return c, err
+	}
+	return c, s.auditRead(ctx, actor, "cases", id, id)
+}
+
+func (s *Store) caseByID(ctx context.Context, q queryer, id string) (bistand.Case, error) {
+	var c bistand.Case
+	var created string
+	err := q.QueryRowContext(ctx, "SELECT id, municipality, status, created_at FROM cases WHERE id = $1", id).Scan(&c.ID, &c.Municipality, &c.Status, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, notFound("case", id)
+	}
+	if err != nil {
+		return c, err
+	}
+	c.CreatedAt = parseTime(created)
+	rows, err := q.QueryContext(ctx, "SELECT person_id, role FROM case_members WHERE case_id = $1 ORDER BY added_at, id", id)
+	if err != nil {
+		return c, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m bistand.CaseMember
+		if err := rows.Scan(&m.PersonID, &m.Role); err != nil {
+			return c, err
+		}
+		c.Members = append(c.Members, m)
+	}
+	return c, rows.Err()
+}
+
+// auditRead records that a member of staff read a case.
+func (s *Store) auditRead(ctx context.Context, actor bistand.Actor, entity, id, caseID string) error {
+	if !actor.Staff() {
+		return nil
+	}
+	return s.write(ctx, actor, func(w *wtx) error { return w.audit(ActionRead, entity, id, caseID, "", "") })
+}
+
+// --- applications ---
+
+const appColumns = "id, case_id, month, state, version, created_at, updated_at, submitted_at, supplement_due"
+
+func scanApp(row interface{ Scan(...any) error }) (bistand.Application, error) {
+	var a bistand.Application
+	var month, state, created, updated, submitted, due string
+	if err := row.Scan(&a.ID, &a.CaseID, &month, &state, &a.Version, &created, &updated, &submitted, &due); err != nil {
+		return a, err
+	}
+	a.Month, _ = bistand.ParseMonth(month)
+	a.State = bistand.State(state)
+	a.CreatedAt, a.UpdatedAt, a.SubmittedAt = parseTime(created), parseTime(updated), parseTime(submitted)
+	if due != "" {
+		a.SupplementDue, _ = bistand.ParseDate(due)
+	}
+	return a, nil
+}
+
+func (s *Store) app(ctx context.Context, q queryer, id string) (bistand.Application, error) {
+	a, err := scanApp(q.QueryRowContext(ctx, "SELECT "+appColumns+" FROM applications WHERE id = $1", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, notFound("application", id)
+	}
+	return a, err
+}
+
+// CreateApplication starts a draft application for a case and month.
+func (s *Store) CreateApplication(ctx context.Context, actor bistand.Actor, caseID string, month bistand.Month) (bistand.Application, error) {
+	a := bistand.Application{ID: bistand.NewID("app", s.now()), CaseID: caseID, Month: month, State: bistand.Draft, Version: 1}
+	if month.IsZero() {
+		return a, fmt.Errorf("%w: month required", bistand.ErrInvalid)
+	}
+	err := s.write(ctx, actor, func(w *wtx) error {
+		if _, err := s.caseByID(ctx, w, caseID); err != nil {
+			return err
+		}
+		a.CreatedAt, a.UpdatedAt = w.now, w.now
+		return w.insert("applications", caseID, "", "INSERT INTO applications ("+appColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, '', '')",
+			a.ID, caseID, month.String(), string(a.State), a.Version, w.at, w.at)
+	})
+	return a, err
+}
+
+// Application returns an application. A member of staff's read is audited.
+func (s *Store) Application(ctx context.Context, actor bistand.Actor, id string) (bistand.Application, error) {
+	a, err := s.app(ctx, s.db, id)
+	if err != nil {
+		return a, err
+	}
+	return a, s.auditRead(ctx, actor, "applications", id, a.CaseID)
+}
+
+// ApplicationsInState lists the ids of applications in a state, oldest first.
+func (s *Store) ApplicationsInState(ctx context.Context, state bistand.State, limit int) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT id FROM applications WHERE state = $1 ORDER BY id LIMIT $2", string(state), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// CountByState counts applications per state.
+func (s *Store) CountByState(ctx context.Context) (map[bistand.State]int, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT state, COUNT(*) FROM applications GROUP BY state")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[bistand.State]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[bistand.State(st)] = n
+	}
+	return out, rows.Err()
+}
+
+// TransitionOptions go with a state change.
+type TransitionOptions struct {
+	// SupplementDue is required when requesting a komplettering.
+	SupplementDue bistand.Date
+	// Enqueue is background work the new state needs, enqueued in the same
+	// transaction.
+	Enqueue []Job
+	// IfState makes the transition a no-op (returning the application
+	// unchanged, and ok false) unless the application is in this state:
+	// how idempotent jobs avoid repeating a step.
+	IfState bistand.State
+}
+
+// Transition moves an application to another state, if the lifecycle and
+// the actor allow it, and records who, when and why.
+func (s *Store) Transition(ctx context.Context, actor bistand.Actor, id string, to bistand.State, reason string, opt TransitionOptions) (a bistand.Application, ok bool, err error) {
+	if to == bistand.Decided {
+		return a, false, fmt.Errorf("%w: an application is decided by recording a decision", bistand.ErrInvalidTransition)
+	}
+	err = s.write(ctx, actor, func(w *wtx) error {
+		a, err = s.app(ctx, w, id)
+		if err != nil {
+			return err
+		}
+		if opt.IfState != "" && a.State != opt.IfState {
+			return nil
+		}
+		if err := w.transition(&a, to, reason, opt.SupplementDue); err != nil {
+			return err
+		}
+		w.jobs = append(w.jobs, opt.Enqueue...)
+		ok = true
+		return nil
+	})
+	if err != nil {
+		return a, false, err
+	}
+	return a, ok, nil
+}
+
+// transition changes a's state inside w after checking the lifecycle.
+func (w *wtx) transition(a *bistand.Application, to bistand.State, reason string, due bistand.Date) error {
+	from := a.State
+	if err := bistand.CheckTransition(from, to, w.actor.Kind, !a.SubmittedAt.IsZero()); err != nil {
+		return err
+	}
+	switch to {
+	case bistand.Submitted:
+		if err := w.checkSigned(a); err != nil {
+			return err
+		}
+		a.SubmittedAt = w.now
+	case bistand.SupplementRequested:
+		if due.IsZero() {
+			return fmt.Errorf("%w: a supplement request needs a due date", bistand.ErrInvalid)
+		}
+		a.SupplementDue = due
+	case bistand.Withdrawn, bistand.Expired, bistand.Supplemented:
+		if reason == "" && w.actor.Kind == bistand.ActorCaseworker {
+			return fmt.Errorf("%w: a caseworker gives a reason", bistand.ErrInvalid)
+		}
+	}
+	if to != bistand.SupplementRequested {
+		a.SupplementDue = bistand.Date{}
+	}
+	before, err := rowHash(w.ctx, w, "applications", a.ID)
+	if err != nil {
+		return err
+	}
+	res, err := w.ExecContext(w.ctx, "UPDATE applications SET state = $1, version = version + 1, updated_at = $2, submitted_at = $3, supplement_due = $4 WHERE id = $5 AND version = $6",
+		string(to), w.at, fmtTime(a.SubmittedAt), a.SupplementDue.String(), a.ID, a.Version)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("%w: application %s changed meanwhile", bistand.ErrConflict, a.ID)
+	}
+	a.State, a.Version, a.UpdatedAt = to, a.Version+1, w.now
+	if err := w.audit(ActionUpdate, "applications", a.ID, a.CaseID, reason, before); err != nil {
+		return err
+	}
+	var seq int64
+	if err := w.QueryRowContext(w.ctx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM transitions WHERE application_id = $1", a.ID).Scan(&seq); err != nil {
+		return err
+	}
+	k, actorID := actorOf(w.actor)
+	return w.insert("transitions", a.CaseID, reason,
+		"INSERT INTO transitions (id, application_id, seq, from_state, to_state, actor_kind, actor_id, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+		bistand.NewID("tr", w.now), a.ID, seq, string(from), string(to), k, actorID, reason, w.at)
+}
+
+// checkSigned requires a signature of every adult in the case.
+func (w *wtx) checkSigned(a *bistand.Application) error {
+	rows, err := w.QueryContext(w.ctx, `SELECT m.person_id FROM case_members m
+		WHERE m.case_id = $1 AND m.role IN ('applicant', 'partner')
+		AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.application_id = $2 AND s.person_id = m.person_id)`, a.CaseID, a.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		return fmt.Errorf("%w: every adult in the household must sign before the application is submitted", bistand.ErrInvalid)
+	}
+	return rows.Err()
+}
+
+// Transitions returns an application's history of state changes.
+func (s *Store) Transitions(ctx context.Context, appID string) ([]bistand.Transition, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT application_id, seq, from_state, to_state, actor_kind, actor_id, reason, at FROM transitions WHERE application_id = $1 ORDER BY seq", appID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []bistand.Transition
+	for rows.Next() {
+		var t bistand.Transition
+		var from, to, kind, at string
+		if err := rows.Scan(&t.ApplicationID, &t.Seq, &from, &to, &kind, &t.Actor.ID, &t.Reason, &at); err != nil {
+			return nil, err
+		}
+		t.From, t.To, t.Actor.Kind, t.At = bistand.State(from), bistand.State(to), bistand.ActorKind(kind), parseTime(at)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// --- signatures and attachments ---
+
+// Sign records an adult household member's signature of a draft.
+func (s *Store) Sign(ctx context.Context, actor bistand.Actor, appID, personID, method, reference string) error {
+	if method == "" || reference == "" {
+		return fmt.Errorf("%w: signature method and reference required", bistand.ErrInvalid)
+	}
+	return s.write(ctx, actor, func(w *wtx) error {
+		a, err := s.app(ctx, w, appID)
+		if err != nil {
+			return err
+		}
+		if a.State != bistand.Draft {
+			return fmt.Errorf("%w: only a draft is signed", bistand.ErrInvalidTransition)
+		}
+		var role string
+		err = w.QueryRowContext(ctx, "SELECT role FROM case_members WHERE case_id = $1 AND person_id = $2", a.CaseID, personID).Scan(&role)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && role == "child") {
+			return fmt.Errorf("%w: only an adult in the household signs", bistand.ErrForbidden)
+		}
+		if err != nil {
+			return err
+		}
+		return w.insert("signatures", a.CaseID, "", "INSERT INTO signatures (id, application_id, person_id, method, reference, signed_at) VALUES ($1, $2, $3, $4, $5, $6)",
+			bistand.NewID("sig", w.now), appID, personID, method, reference, w.at)
+	})
+}
+
+// AddAttachment stores a file for an application by its content hash.
+func (s *Store) AddAttachment(ctx context.Context, actor bistand.Actor, appID, filename, contentType string, r io.Reader) (bistand.Attachment, error) {
+	at := bistand.Attachment{ID: bistand.NewID("att", s.now()), ApplicationID: appID, Filename: filename, ContentType: contentType, UploadedBy: actor}
+	if s.blobs == nil {
+		return at, errors.New("sqlstore: no blob store")
+	}
+	if filename == "" || contentType == "" {
+		return at, fmt.Errorf("%w: filename and content type required", bistand.ErrInvalid)
+	}
+	a, err := s.app(ctx, s.db, appID)
+	if err != nil {
+		return at, err
+	}
+	at.SHA256, at.Size, err = s.blobs.Put(ctx, r, s.MaxAttachment)
+	if err != nil {
+		return at, err
+	}
+	err = s.write(ctx, actor, func(w *wtx) error {
+		at.UploadedAt = w.now
+		k, id := actorOf(actor)
+		return w.insert("attachments", a.CaseID, "", "INSERT INTO attachments (id, application_id, sha256, filename, content_type, size, actor_kind, actor_id, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+			at.ID, appID, at.SHA256, filename, contentType, at.Size, k, id, w.at)
+	})
+	return at, err
+}
+
+// Attachments lists an application's attachments.
+func (s *Store) Attachments(ctx context.Context, appID string) ([]bistand.Attachment, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT id, application_id, sha256, filename, content_type, size, actor_kind, actor_id, uploaded_at FROM attachments WHERE application_id = $1 ORDER BY id", appID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []bistand.Attachment
+	for rows.Next() {
+		var a bistand.Attachment
+		var kind, at string
+		if err := rows.Scan(&a.ID, &a.ApplicationID, &a.SHA256, &a.Filename, &a.ContentType, &a.Size, &kind, &a.UploadedBy.ID, &at); err != nil {
+			return nil, err
+		}
+		a.UploadedBy.Kind, a.UploadedAt = bistand.ActorKind(kind), parseTime(at)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// OpenAttachment returns an attachment's contents.
+func (s *Store) OpenAttachment(ctx context.Context, a bistand.Attachment) (io.ReadCloser, error) {
+	return s.blobs.Open(ctx, a.SHA256)
+}
+
+// compactJSON returns v as compact JSON, or v re-compacted if it is JSON.
+func compactJSON(raw json.RawMessage) (string, error) {
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return "", fmt.Errorf("%w: not JSON: %v", bistand.ErrInvalid, err)
+	}
+	return b.String(), nil
+}
+
+// engine returns the rules engine the store calculates with.
+func engine() *rules.Engine { return rules.Default() }
