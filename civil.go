@@ -132,6 +132,16 @@ func (d Date) AddMonths(n int) Date {
 	return Date{int32(m.Year()), uint8(m.MonthOfYear()), uint8(day)}
 }
 
+// AddDays returns d moved n days (back if n is negative).
+func (d Date) AddDays(n int) Date {
+	return DateOf(time.Date(int(d.y), time.Month(d.m), int(d.d)+n, 12, 0, 0, 0, time.UTC))
+}
+
+// DateOf returns the civil date of t in t's location.
+func DateOf(t time.Time) Date {
+	return Date{int32(t.Year()), uint8(t.Month()), uint8(t.Day())}
+}
+
 // AgeOn returns the age in whole years on day e of a person born on d:
 // the birthday itself counts. Someone born on 29 February has their birthday
 // on 1 March in other years.

@@ -188,6 +188,22 @@ func (r *VerifyReport) OK() bool { return r.Problem == "" }
 // Verify walks the whole audit chain and checks every audited row against
 // the last event about it. It stops at the first problem.
 func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
+	// One snapshot for the whole walk: changes committed meanwhile are not
+	// half seen. (SQLite: a read transaction in WAL mode; PostgreSQL:
+	// repeatable read.)
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.Engine == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return verify(ctx, tx)
+}
+
+func verify(ctx context.Context, db *sql.Tx) (*VerifyReport, error) {
 	rep := &VerifyReport{}
 	rows, err := db.QueryContext(ctx, `SELECT seq, at, actor_kind, actor_id, action, entity, entity_id, case_id, reason, before_hash, after_hash, prev_hash, hash
 		FROM audit_events ORDER BY seq`)

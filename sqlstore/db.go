@@ -103,11 +103,15 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		return nil, err
 	}
 	if engine == SQLite {
-		// One writer at a time is SQLite's model; a few connections let
-		// reads proceed beside it.
-		sqldb.SetMaxOpenConns(4)
+		// One connection: SQLite has one writer at a time anyway, and River's
+		// SQLite driver needs it (several connections give SQLITE_BUSY under
+		// load). Consequence: never use the pool while holding a transaction.
+		sqldb.SetMaxOpenConns(1)
 	} else {
 		sqldb.SetMaxOpenConns(16)
+		// database/sql keeps 2 idle connections by default; with more
+		// workers than that it would reconnect all the time.
+		sqldb.SetMaxIdleConns(16)
 	}
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{DB: sqldb, Engine: engine, Redacted: redact(rawURL)}

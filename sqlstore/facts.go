@@ -305,7 +305,7 @@ func (s *Store) householdJSON(ctx context.Context, q queryer, a bistand.Applicat
 			if err := json.Unmarshal(f.Value, &v); err != nil {
 				return nil, err
 			}
-			p, err := s.person(ctx, "id", v.PersonID)
+			p, err := person(ctx, q, "id", v.PersonID)
 			if err != nil {
 				return nil, fmt.Errorf("member %s: %w", v.PersonID, err)
 			}

@@ -110,18 +110,24 @@ func (f *fixture) household(municipality string) (a, b bistand.Person, c bistand
 	c = must[bistand.Case](t)(f.store.OpenCase(f.ctx, system, municipality, []bistand.CaseMember{
 		{PersonID: a.ID, Role: "applicant"}, {PersonID: b.ID, Role: "partner"}, {PersonID: child.ID, Role: "child"}}))
 	app = must[bistand.Application](t)(f.store.CreateApplication(f.ctx, applicant(a), c.ID, bistand.MustMonth(2026, 3)))
-	must[[]bistand.Fact](t)(f.store.AddFacts(f.ctx, applicant(a), app.ID, []sqlstore.FactInput{
-		fact("member:"+a.ID, bistand.FactMember, map[string]any{"person_id": a.ID, "role": "applicant"}),
-		fact("member:"+b.ID, bistand.FactMember, map[string]any{"person_id": b.ID, "role": "partner"}),
-		fact("member:"+child.ID, bistand.FactMember, map[string]any{"person_id": child.ID, "role": "child", "lunch_elsewhere": true}),
+	must[[]bistand.Fact](t)(f.store.AddFacts(f.ctx, applicant(a), app.ID, exampleFacts(a.ID, b.ID, child.ID)))
+	return a, b, c, app
+}
+
+// exampleFacts are the declared facts of the example household: a couple
+// (applicant a, partner b) with one child aged 7 in 2026-03.
+func exampleFacts(a, b, child string) []sqlstore.FactInput {
+	return []sqlstore.FactInput{
+		fact("member:"+a, bistand.FactMember, map[string]any{"person_id": a, "role": "applicant"}),
+		fact("member:"+b, bistand.FactMember, map[string]any{"person_id": b, "role": "partner"}),
+		fact("member:"+child, bistand.FactMember, map[string]any{"person_id": child, "role": "child", "lunch_elsewhere": true}),
 		fact("cost:rent", bistand.FactCost, map[string]any{"type": "rent", "amount": 7200}),
 		fact("cost:electricity", bistand.FactCost, map[string]any{"type": "electricity", "amount": 300}),
-		fact("income:salary:"+b.ID, bistand.FactIncome, map[string]any{"type": "salary", "person": b.ID, "amount": 8000}),
+		fact("income:salary:"+b, bistand.FactIncome, map[string]any{"type": "salary", "person": b, "amount": 8000}),
 		fact("income:child_allowance", bistand.FactIncome, map[string]any{"type": "child_allowance", "amount": 1250}),
 		fact("months_on_assistance", bistand.FactMonthsOnAssistance, map[string]any{"value": 8}),
 		fact("jobbstimulans_since", bistand.FactJobbstimulansSince, map[string]any{"value": "2025-12"}),
-	}))
-	return a, b, c, app
+	}
 }
 
 // submit signs and submits the application and walks it to assessed.

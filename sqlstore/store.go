@@ -83,6 +83,22 @@ func (s *Store) DB() *DB { return s.db }
 // SetJobs sets the job inserter (the queue needs the database first).
 func (s *Store) SetJobs(j JobInserter) { s.jobs = j }
 
+// Enqueue adds jobs on their own, outside any change (to resume work).
+func (s *Store) Enqueue(ctx context.Context, jobs []Job) error {
+	if s.jobs == nil {
+		return errors.New("sqlstore: no queue")
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := s.jobs.InsertTx(ctx, tx, jobs); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
 // wtx is one write transaction: the changes, their audit events and the
 // jobs they need, committed together or not at all.
 type wtx struct {
@@ -190,10 +206,14 @@ func (s *Store) Person(ctx context.Context, id string) (bistand.Person, error) {
 }
 
 func (s *Store) person(ctx context.Context, col, v string) (bistand.Person, error) {
+	return person(ctx, s.db, col, v)
+}
+
+func person(ctx context.Context, q queryer, col, v string) (bistand.Person, error) {
 	var p bistand.Person
 	var prot int64
 	var created string
-	err := s.db.QueryRowContext(ctx, "SELECT id, personnummer, protected_identity, created_at FROM persons WHERE "+col+" = $1", v).
+	err := q.QueryRowContext(ctx, "SELECT id, personnummer, protected_identity, created_at FROM persons WHERE "+col+" = $1", v).
 		Scan(&p.ID, &p.Personnummer, &prot, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, notFound("person", "")

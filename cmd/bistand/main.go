@@ -65,6 +65,8 @@ Usage:
   bistand                         explain an example household (embedded default)
   bistand calc [flags] [FILE|-]   calculate one JSON household-month (docs/calc.md)
   bistand rules [flags]           print the rule register (docs/rules.md)
+  bistand work [--db URL]         work the background jobs (the robot) until interrupted
+  bistand audit verify [--db URL] verify the audit chain and every audited row
   bistand version                 print the program and rule versions
   bistand help                    show this help
 
@@ -85,6 +87,10 @@ func (m *Main) ParseFlags(args []string) error {
 		m.cmd, err = parseCalc(args, m.Stderr)
 	case "rules":
 		m.cmd, err = parseRules(args, m.Stderr)
+	case "work":
+		m.cmd, err = parseWork(args, m.Stderr)
+	case "audit":
+		m.cmd, err = parseAudit(args, m.Stderr)
 	case "version":
 		m.cmd = &versionCmd{}
 	case "help", "-h", "-help", "--help":

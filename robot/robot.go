@@ -1,0 +1,197 @@
+// Package robot is the automated handling of submitted applications as
+// idempotent background steps: collect → assess → decide, or leave the case
+// for a caseworker. Each step acts only if the application is still in the
+// state the step expects, so a step that runs twice (after a crash) changes
+// nothing the second time.
+//
+// This is the pipeline's skeleton: register collection (issue 4) and the
+// municipality's checks and automation policy (issue 5) plug into it.
+package robot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/bistand/bistand"
+	"github.com/bistand/bistand/queue"
+	"github.com/bistand/bistand/rules"
+	"github.com/bistand/bistand/sqlstore"
+)
+
+// Steps.
+const (
+	StepCollect = "collect"
+	StepAssess  = "assess"
+	StepDecide  = "decide"
+)
+
+// Args of every step.
+type Args struct {
+	ApplicationID string `json:"application_id"`
+}
+
+// Actor is the robot as it appears in records.
+var Actor = bistand.Actor{Kind: bistand.ActorRobot, ID: "robot"}
+
+// Robot runs the steps against a store.
+type Robot struct {
+	Store *sqlstore.Store
+	Log   *slog.Logger
+	Now   func() time.Time
+	// SupplementDays is how long a household has to answer a supplement
+	// request the robot makes.
+	SupplementDays int
+}
+
+// Job returns the job for a step.
+func Job(step, appID string) sqlstore.Job {
+	return sqlstore.Job{Kind: step, Args: Args{ApplicationID: appID}}
+}
+
+// Handlers returns the queue handlers of every step.
+func (r *Robot) Handlers() map[string]queue.Handler {
+	wrap := func(fn func(context.Context, string) error) queue.Handler {
+		return func(ctx context.Context, raw json.RawMessage) error {
+			var a Args
+			if err := json.Unmarshal(raw, &a); err != nil || a.ApplicationID == "" {
+				return fmt.Errorf("bad step arguments")
+			}
+			return fn(ctx, a.ApplicationID)
+		}
+	}
+	return map[string]queue.Handler{
+		StepCollect: wrap(r.collect),
+		StepAssess:  wrap(r.assess),
+		StepDecide:  wrap(r.decide),
+	}
+}
+
+func (r *Robot) log() *slog.Logger {
+	if r.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Log
+}
+
+// collect gathers register data (none yet) and moves on to the assessment,
+// for a submitted or a supplemented application.
+func (r *Robot) collect(ctx context.Context, appID string) error {
+	for _, from := range []bistand.State{bistand.Submitted, bistand.Supplemented} {
+		_, ok, err := r.Store.Transition(ctx, Actor, appID, bistand.Collecting, "",
+			sqlstore.TransitionOptions{IfState: from, Enqueue: []sqlstore.Job{Job(StepAssess, appID)}})
+		if err != nil || ok {
+			if ok {
+				r.log().Info("collecting", "application", appID)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// assess checks that the facts describe a household that can be calculated.
+// If not, it asks the household for a supplement (komplettering) naming the
+// field; otherwise the application is assessed and the decision step queued.
+func (r *Robot) assess(ctx context.Context, appID string) error {
+	_, _, herr := r.Store.Household(ctx, appID)
+	var fe *rules.FieldError
+	if errors.As(herr, &fe) {
+		now := time.Now
+		if r.Now != nil {
+			now = r.Now
+		}
+		days := r.SupplementDays
+		if days == 0 {
+			days = 14
+		}
+		due := bistand.DateOf(now()).AddDays(days)
+		_, ok, err := r.Store.Transition(ctx, Actor, appID, bistand.SupplementRequested,
+			"Uppgifterna räcker inte för en beräkning: "+fe.Field+": "+fe.Msg,
+			sqlstore.TransitionOptions{IfState: bistand.Collecting, SupplementDue: due})
+		if ok {
+			r.log().Info("supplement requested", "application", appID, "field", fe.Field)
+		}
+		return err
+	}
+	if herr != nil {
+		return herr
+	}
+	_, ok, err := r.Store.Transition(ctx, Actor, appID, bistand.Assessed, "",
+		sqlstore.TransitionOptions{IfState: bistand.Collecting, Enqueue: []sqlstore.Job{Job(StepDecide, appID)}})
+	if ok {
+		r.log().Info("assessed", "application", appID)
+	}
+	return err
+}
+
+// decide records the robot's decision when the calculation approves the
+// application; anything else waits for a caseworker. (The municipality's
+// automation policy and checks come with issue 5; until then the robot
+// never says no.)
+func (r *Robot) decide(ctx context.Context, appID string) error {
+	h, _, err := r.Store.Household(ctx, appID)
+	if err != nil {
+		return err
+	}
+	res, err := rules.Default().Calculate(h, rules.Options{})
+	if err != nil {
+		return err
+	}
+	if res.Outcome != rules.Approved {
+		r.log().Info("left for a caseworker", "application", appID, "reason", "calculation does not approve")
+		return nil
+	}
+	d, ok, err := r.Store.Decide(ctx, Actor, appID, sqlstore.DecideInput{IfState: bistand.Assessed})
+	if ok {
+		r.log().Info("decided", "application", appID, "decision", d.ID)
+	}
+	return err
+}
+
+// Resume enqueues the next step of every application that is part-way
+// through the pipeline and has no job waiting for that step. This gets work
+// moving at once after a crash instead of waiting for the queue to rescue
+// the jobs the dead process held; should such a job run later too, the step
+// finds the application moved on and does nothing.
+func (r *Robot) Resume(ctx context.Context, q *queue.Queue) (int, error) {
+	n := 0
+	for _, s := range []struct {
+		state bistand.State
+		step  string
+	}{{bistand.Submitted, StepCollect}, {bistand.Supplemented, StepCollect}, {bistand.Collecting, StepAssess}, {bistand.Assessed, StepDecide}} {
+		waiting, err := q.Waiting(ctx, s.step)
+		if err != nil {
+			return n, err
+		}
+		queued := map[string]bool{}
+		for _, raw := range waiting {
+			var a Args
+			if json.Unmarshal(raw, &a) == nil {
+				queued[a.ApplicationID] = true
+			}
+		}
+		ids, err := r.Store.ApplicationsInState(ctx, s.state, 1_000_000)
+		if err != nil {
+			return n, err
+		}
+		var jobs []sqlstore.Job
+		for _, id := range ids {
+			if !queued[id] {
+				jobs = append(jobs, Job(s.step, id))
+			}
+		}
+		for len(jobs) > 0 {
+			batch := jobs[:min(len(jobs), 1000)]
+			jobs = jobs[len(batch):]
+			if err := r.Store.Enqueue(ctx, batch); err != nil {
+				return n, err
+			}
+			n += len(batch)
+		}
+	}
+	return n, nil
+}
