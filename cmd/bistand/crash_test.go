@@ -5,6 +5,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"os/exec"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,6 +18,8 @@ import (
 	"github.com/bistand/bistand/sqlstore/sqltest"
 	"github.com/bistand/bistand/synth"
 )
+
+var personnummerLike = regexp.MustCompile(`\b(18|19|20)\d{6}[-+]?\d{4}\b|\b\d{6}[-+]\d{4}\b`)
 
 // TestCrashRecovery submits synthetic applications, then starts the real
 // `bistand work` and kills it with SIGKILL at random moments, many times,
@@ -76,9 +79,11 @@ func TestCrashRecovery(t *testing.T) {
 			return moves, counts[bistand.Submitted] + counts[bistand.Collecting]
 		}
 
+		var logs []*bytes.Buffer // every worker's log
 		work := func() (*exec.Cmd, *bytes.Buffer) {
 			cmd := exec.Command(binPath, "work", "--db", url, "--workers", "4", "--job-timeout", "5s", "--rescue-after", "5s")
 			var stderr bytes.Buffer
+			logs = append(logs, &stderr)
 			cmd.Stderr = &stderr
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
@@ -179,10 +184,23 @@ func TestCrashRecovery(t *testing.T) {
 			}
 		}
 		t.Logf("%d applications, %d decided by the robot, %d kills", apps, decisions, kills)
-		for _, line := range strings.Split(stderr.String(), "\n") {
+		// The logs name applications and decisions, never a personnummer.
+		var all strings.Builder
+		for _, l := range logs {
+			all.Write(l.Bytes())
+		}
+		for _, line := range strings.Split(all.String(), "\n") {
 			if strings.Contains(line, `"level":"ERROR"`) {
 				t.Errorf("worker logged an error: %s", line)
 			}
+			if personnummerLike.MatchString(line) {
+				t.Errorf("worker logged something like a personnummer: %s", line)
+			}
+		}
+		// (A worker killed between a commit and its log line logs less, so
+		// only check that decisions are logged at all.)
+		if !strings.Contains(all.String(), `"msg":"decided"`) {
+			t.Error("no worker logged a decision")
 		}
 
 		code, out, errOut := runBin(t, "", "audit", "verify", "--db", url)
