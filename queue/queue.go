@@ -59,13 +59,13 @@ type Queue struct {
 
 // Migrate brings River's own tables (river_*) up to date in db.
 func Migrate(ctx context.Context, db *sqlstore.DB) error {
-	var err error
-	switch db.Engine {
-	case sqlstore.SQLite:
-		err = migrate(ctx, riversqlite.New(db.DB))
-	default:
-		err = migrate(ctx, riverdatabasesql.New(db.DB))
-	}
+	// River's migrations take no lock of their own.
+	err := db.WithMigrationLock(ctx, func() error {
+		if db.Engine == sqlstore.SQLite {
+			return migrate(ctx, riversqlite.New(db.DB))
+		}
+		return migrate(ctx, riverdatabasesql.New(db.DB))
+	})
 	if err != nil {
 		return fmt.Errorf("queue migrations: %w", err)
 	}

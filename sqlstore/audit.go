@@ -34,7 +34,7 @@ var auditedTables = []struct {
 }{
 	{"persons", []string{"id", "personnummer", "protected_identity", "created_at"}},
 	{"cases", []string{"id", "municipality", "status", "created_at"}},
-	{"case_members", []string{"id", "case_id", "person_id", "role", "added_at"}},
+	{"case_members", []string{"id", "case_id", "person_id", "role", "position", "added_at"}},
 	{"applications", []string{"id", "case_id", "month", "state", "version", "created_at", "updated_at", "submitted_at", "supplement_due"}},
 	{"facts", []string{"id", "application_id", "seq", "fact_key", "kind", "value", "provenance", "source", "reference", "observed_at", "actor_kind", "actor_id", "reason", "recorded_at"}},
 	{"attachments", []string{"id", "application_id", "sha256", "filename", "content_type", "size", "actor_kind", "actor_id", "uploaded_at"}},
@@ -239,7 +239,24 @@ func verify(ctx context.Context, db *sql.Tx) (*VerifyReport, error) {
 		}
 		prev = e.Hash
 		if e.Action != ActionRead {
-			latest[e.Entity+"\x00"+e.EntityID] = last{e.Seq, e.AfterHash}
+			// Each change must start from the row as the log last left it:
+			// otherwise a change made outside bistand was laundered by a
+			// later change through bistand.
+			key := e.Entity + "\x00" + e.EntityID
+			l, seen := latest[key]
+			switch {
+			case !seen && (e.Action != ActionCreate || e.BeforeHash != ""):
+				rep.Problem = fmt.Sprintf("audit event %d: %s %s changes a row the log never created", e.Seq, e.Entity, e.EntityID)
+			case seen && e.Action == ActionCreate:
+				rep.Problem = fmt.Sprintf("audit event %d: creates %s %s a second time (after event %d)", e.Seq, e.Entity, e.EntityID, l.seq)
+			case seen && e.BeforeHash != l.hash:
+				rep.Problem = fmt.Sprintf("%s %s: audit event %d found the row different from what event %d recorded (changed outside bistand in between)", e.Entity, e.EntityID, e.Seq, l.seq)
+			}
+			if rep.Problem != "" {
+				rows.Close()
+				return rep, nil
+			}
+			latest[key] = last{e.Seq, e.AfterHash}
 		}
 	}
 	if err := rows.Close(); err != nil {

@@ -43,6 +43,7 @@ type DB struct {
 	Engine Engine
 	// Redacted is the URL without a password, for messages.
 	Redacted string
+	path     string // SQLite: the database file
 }
 
 // ParseURL tells the engine and driver data source name for a database URL:
@@ -54,8 +55,8 @@ func ParseURL(raw string) (Engine, string, error) {
 	case strings.HasPrefix(raw, "sqlite:"):
 		path := strings.TrimPrefix(raw, "sqlite:")
 		path = strings.TrimPrefix(path, "//")
-		if path == "" || strings.Contains(path, "?") || path == ":memory:" {
-			return "", "", fmt.Errorf("database URL %q: want sqlite:PATH to a file", raw)
+		if path == "" || strings.ContainsAny(path, "?#%") || path == ":memory:" {
+			return "", "", fmt.Errorf("database URL %q: want sqlite:PATH to a file, without ?, # or %% in the path", raw)
 		}
 		// WAL lets readers run beside the one writer; a write transaction
 		// takes the write lock at BEGIN (immediate), so writers queue on the
@@ -90,10 +91,10 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	driver := "pgx"
+	driver, path := "pgx", ""
 	if engine == SQLite {
 		driver = "sqlite"
-		path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
+		path = strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, err
 		}
@@ -114,7 +115,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		sqldb.SetMaxIdleConns(16)
 	}
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{DB: sqldb, Engine: engine, Redacted: redact(rawURL)}
+	db := &DB{DB: sqldb, Engine: engine, Redacted: redact(rawURL), path: path}
 	if err := db.PingContext(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open %s: %w", db.Redacted, err)
@@ -140,8 +141,38 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil && !errors.Is(err, goose.ErrNoNextVersion) {
-		return fmt.Errorf("migrations: %w", err)
+	return db.WithMigrationLock(ctx, func() error {
+		if _, err := p.Up(ctx); err != nil && !errors.Is(err, goose.ErrNoNextVersion) {
+			return fmt.Errorf("migrations: %w", err)
+		}
+		return nil
+	})
+}
+
+// migrationLockKey is the PostgreSQL advisory lock that serialises schema
+// migrations (bistand's and the queue's) across processes.
+const migrationLockKey = 0x62697374616e64 // "bistand"
+
+// WithMigrationLock runs fn holding a lock that keeps other processes from
+// migrating the same database at the same time: a PostgreSQL advisory lock,
+// or a lock on a file beside the SQLite database.
+func (db *DB) WithMigrationLock(ctx context.Context, fn func() error) error {
+	if db.Engine == SQLite {
+		unlock, err := lockFile(db.path + ".migrate-lock")
+		if err != nil {
+			return fmt.Errorf("migration lock: %w", err)
+		}
+		defer unlock()
+		return fn()
 	}
-	return nil
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", int64(migrationLockKey)); err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	defer conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1)", int64(migrationLockKey))
+	return fn()
 }

@@ -40,8 +40,11 @@ func (s *Store) Decide(ctx context.Context, actor bistand.Actor, appID string, i
 	if actor.Kind != bistand.ActorRobot && actor.Kind != bistand.ActorCaseworker {
 		return d, false, fmt.Errorf("%w: only the robot or a caseworker decides", bistand.ErrForbidden)
 	}
+	if actor.Kind == bistand.ActorCaseworker && in.Motivation == "" {
+		return d, false, fmt.Errorf("%w: a caseworker's decision has a motivation", bistand.ErrInvalid)
+	}
 	err = s.write(ctx, actor, func(w *wtx) error {
-		a, err := s.app(ctx, w, appID)
+		a, err := w.lockedApp(appID)
 		if err != nil {
 			return err
 		}

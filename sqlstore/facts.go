@@ -172,7 +172,7 @@ func factAllowed(actor bistand.Actor, p bistand.Provenance, st bistand.State, re
 func (s *Store) AddFacts(ctx context.Context, actor bistand.Actor, appID string, ins []FactInput) ([]bistand.Fact, error) {
 	var out []bistand.Fact
 	err := s.write(ctx, actor, func(w *wtx) error {
-		a, err := s.app(ctx, w, appID)
+		a, err := w.lockedApp(appID)
 		if err != nil {
 			return err
 		}
@@ -180,11 +180,17 @@ func (s *Store) AddFacts(ctx context.Context, actor bistand.Actor, appID string,
 		if err := w.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM facts WHERE application_id = $1", appID).Scan(&seq); err != nil {
 			return err
 		}
+		if err := w.checkHousehold(a.CaseID); err != nil {
+			return err
+		}
 		for _, in := range ins {
 			if err := factAllowed(actor, in.Provenance, a.State, in.Reason); err != nil {
 				return err
 			}
 			if err := checkFactValue(in); err != nil {
+				return err
+			}
+			if err := w.checkMemberFact(a.CaseID, in); err != nil {
 				return err
 			}
 			var value sql.NullString
@@ -216,6 +222,22 @@ func (s *Store) AddFacts(ctx context.Context, actor bistand.Actor, appID string,
 		return nil
 	})
 	return out, err
+}
+
+// checkMemberFact requires a member fact to name a person of the case.
+func (w *wtx) checkMemberFact(caseID string, in FactInput) error {
+	if in.Kind != bistand.FactMember || in.Value == nil {
+		return nil
+	}
+	personID := strings.TrimPrefix(in.Key, "member:")
+	var n int
+	if err := w.QueryRowContext(w.ctx, "SELECT COUNT(*) FROM case_members WHERE case_id = $1 AND person_id = $2", caseID, personID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: member %s is not in the case; add them to the case first", bistand.ErrInvalid, personID)
+	}
+	return nil
 }
 
 // Facts returns every fact recorded about an application, in order.

@@ -120,7 +120,9 @@ func (s *Store) write(ctx context.Context, actor bistand.Actor, fn func(w *wtx) 
 	if err != nil {
 		return err
 	}
-	now := s.now().UTC()
+	// Times are stored to the microsecond; what a call returns equals what
+	// is read back.
+	now := s.now().UTC().Truncate(time.Microsecond)
 	w := &wtx{Tx: tx, s: s, ctx: ctx, actor: actor, now: now, at: fmtTime(now)}
 	if err := fn(w); err != nil {
 		tx.Rollback()
@@ -162,8 +164,11 @@ func mapErr(err error) error {
 		return nil
 	}
 	msg := strings.ToLower(err.Error())
-	if strings.Contains(msg, "unique") || strings.Contains(msg, "duplicate key") {
+	switch {
+	case strings.Contains(msg, "unique") || strings.Contains(msg, "duplicate key"):
 		return fmt.Errorf("%w: %v", bistand.ErrConflict, err)
+	case strings.Contains(msg, "foreign key"):
+		return fmt.Errorf("%w: refers to a record that does not exist: %v", bistand.ErrInvalid, err)
 	}
 	return err
 }
@@ -248,15 +253,42 @@ func (s *Store) OpenCase(ctx context.Context, actor bistand.Actor, municipality 
 			c.ID, municipality, c.Status, w.at); err != nil {
 			return err
 		}
-		for _, m := range members {
-			if err := w.insert("case_members", c.ID, "", "INSERT INTO case_members (id, case_id, person_id, role, added_at) VALUES ($1, $2, $3, $4, $5)",
-				bistand.NewID("mem", w.now), c.ID, m.PersonID, m.Role, w.at); err != nil {
+		for i, m := range members {
+			if err := w.insertMember(c.ID, m, int64(i+1)); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	return c, err
+}
+
+func (w *wtx) insertMember(caseID string, m bistand.CaseMember, position int64) error {
+	return w.insert("case_members", caseID, "", "INSERT INTO case_members (id, case_id, person_id, role, position, added_at) VALUES ($1, $2, $3, $4, $5, $6)",
+		bistand.NewID("mem", w.now), caseID, m.PersonID, m.Role, position, w.at)
+}
+
+// AddCaseMember adds a person to a case: a partner moving in or a child
+// born. A case keeps one applicant.
+func (s *Store) AddCaseMember(ctx context.Context, actor bistand.Actor, caseID string, m bistand.CaseMember) error {
+	if m.Role != "partner" && m.Role != "child" {
+		return fmt.Errorf("%w: a member added later is a partner or a child", bistand.ErrInvalid)
+	}
+	if actor.Kind != bistand.ActorCaseworker && actor.Kind != bistand.ActorSystem {
+		return fmt.Errorf("%w: a caseworker adds members to a case", bistand.ErrForbidden)
+	}
+	return s.write(ctx, actor, func(w *wtx) error {
+		c, err := s.caseByID(ctx, w, caseID)
+		if err != nil {
+			return err
+		}
+		for _, x := range c.Members {
+			if m.Role == "partner" && x.Role == "partner" {
+				return fmt.Errorf("%w: the case has a partner", bistand.ErrConflict)
+			}
+		}
+		return w.insertMember(caseID, m, int64(len(c.Members)+1))
+	})
 }
 
 // Case returns a case with its members. A member of staff's read is audited.
@@ -279,7 +311,7 @@ func (s *Store) caseByID(ctx context.Context, q queryer, id string) (bistand.Cas
 		return c, err
 	}
 	c.CreatedAt = parseTime(created)
-	rows, err := q.QueryContext(ctx, "SELECT person_id, role FROM case_members WHERE case_id = $1 ORDER BY added_at, id", id)
+	rows, err := q.QueryContext(ctx, "SELECT person_id, role FROM case_members WHERE case_id = $1 ORDER BY position", id)
 	if err != nil {
 		return c, err
 	}
@@ -292,6 +324,20 @@ func (s *Store) caseByID(ctx context.Context, q queryer, id string) (bistand.Cas
 		c.Members = append(c.Members, m)
 	}
 	return c, rows.Err()
+}
+
+// checkHousehold refuses an applicant actor who is not an adult of the case:
+// a household acts only on its own applications.
+func (w *wtx) checkHousehold(caseID string) error {
+	if w.actor.Kind != bistand.ActorApplicant {
+		return nil
+	}
+	var role string
+	err := w.QueryRowContext(w.ctx, "SELECT role FROM case_members WHERE case_id = $1 AND person_id = $2", caseID, w.actor.ID).Scan(&role)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && role == "child") {
+		return fmt.Errorf("%w: only an adult of the household acts on its applications", bistand.ErrForbidden)
+	}
+	return err
 }
 
 // auditRead records that a member of staff read a case.
@@ -321,6 +367,18 @@ func scanApp(row interface{ Scan(...any) error }) (bistand.Application, error) {
 	return a, nil
 }
 
+// lockedApp reads an application inside a write transaction after taking
+// its row lock, so that concurrent changes to one application run one after
+// the other and each sees the state the previous one committed. (SQLite's
+// write transactions are serialised already; the no-op UPDATE is what takes
+// the lock on PostgreSQL.)
+func (w *wtx) lockedApp(id string) (bistand.Application, error) {
+	if _, err := w.ExecContext(w.ctx, "UPDATE applications SET version = version WHERE id = $1", id); err != nil {
+		return bistand.Application{}, err
+	}
+	return w.s.app(w.ctx, w, id)
+}
+
 func (s *Store) app(ctx context.Context, q queryer, id string) (bistand.Application, error) {
 	a, err := scanApp(q.QueryRowContext(ctx, "SELECT "+appColumns+" FROM applications WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -337,6 +395,9 @@ func (s *Store) CreateApplication(ctx context.Context, actor bistand.Actor, case
 	}
 	err := s.write(ctx, actor, func(w *wtx) error {
 		if _, err := s.caseByID(ctx, w, caseID); err != nil {
+			return err
+		}
+		if err := w.checkHousehold(caseID); err != nil {
 			return err
 		}
 		a.CreatedAt, a.UpdatedAt = w.now, w.now
@@ -412,12 +473,15 @@ func (s *Store) Transition(ctx context.Context, actor bistand.Actor, id string, 
 		return a, false, fmt.Errorf("%w: an application is decided by recording a decision", bistand.ErrInvalidTransition)
 	}
 	err = s.write(ctx, actor, func(w *wtx) error {
-		a, err = s.app(ctx, w, id)
+		a, err = w.lockedApp(id)
 		if err != nil {
 			return err
 		}
 		if opt.IfState != "" && a.State != opt.IfState {
 			return nil
+		}
+		if err := w.checkHousehold(a.CaseID); err != nil {
+			return err
 		}
 		if err := w.transition(&a, to, reason, opt.SupplementDue); err != nil {
 			return err
@@ -525,6 +589,9 @@ func (s *Store) Sign(ctx context.Context, actor bistand.Actor, appID, personID, 
 	if method == "" || reference == "" {
 		return fmt.Errorf("%w: signature method and reference required", bistand.ErrInvalid)
 	}
+	if actor.Kind != bistand.ActorApplicant || actor.ID != personID {
+		return fmt.Errorf("%w: a person signs for themselves", bistand.ErrForbidden)
+	}
 	return s.write(ctx, actor, func(w *wtx) error {
 		a, err := s.app(ctx, w, appID)
 		if err != nil {
@@ -564,6 +631,16 @@ func (s *Store) AddAttachment(ctx context.Context, actor bistand.Actor, appID, f
 		return at, err
 	}
 	err = s.write(ctx, actor, func(w *wtx) error {
+		cur, err := w.lockedApp(appID)
+		if err != nil {
+			return err
+		}
+		if err := w.checkHousehold(cur.CaseID); err != nil {
+			return err
+		}
+		if cur.State == bistand.Withdrawn || cur.State == bistand.Expired || cur.State == bistand.Paid {
+			return fmt.Errorf("%w: no attachments to a %s application", bistand.ErrInvalidTransition, cur.State)
+		}
 		at.UploadedAt = w.now
 		k, id := actorOf(actor)
 		return w.insert("attachments", a.CaseID, "", "INSERT INTO attachments (id, application_id, sha256, filename, content_type, size, actor_kind, actor_id, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

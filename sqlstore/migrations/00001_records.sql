@@ -24,6 +24,7 @@ CREATE TABLE case_members (
     case_id   TEXT NOT NULL REFERENCES cases (id),
     person_id TEXT NOT NULL REFERENCES persons (id),
     role      TEXT NOT NULL,
+    position  BIGINT NOT NULL,
     added_at  TEXT NOT NULL,
     UNIQUE (case_id, person_id)
 );
