@@ -149,6 +149,15 @@ func (db *DB) Migrate(ctx context.Context) error {
 	})
 }
 
+// BlobDir is where attachments are kept by default: beside a SQLite
+// database, or under ./data for PostgreSQL.
+func (db *DB) BlobDir() string {
+	if db.Engine == SQLite {
+		return filepath.Join(filepath.Dir(db.path), "blobs")
+	}
+	return filepath.Join("data", "blobs")
+}
+
 // migrationLockKey is the PostgreSQL advisory lock that serialises schema
 // migrations (bistand's and the queue's) across processes.
 const migrationLockKey = 0x62697374616e64 // "bistand"

@@ -31,7 +31,7 @@ func openSystem(ctx context.Context, url string, handlers map[string]queue.Handl
 		db.Close()
 		return nil, err
 	}
-	st := sqlstore.NewStore(db, sqlstore.Options{Blobs: sqlstore.DiskBlobs{Dir: "data/blobs"}})
+	st := sqlstore.NewStore(db, sqlstore.Options{Blobs: sqlstore.DiskBlobs{Dir: db.BlobDir()}})
 	q, err := queue.New(db, handlers, cfg)
 	if err != nil {
 		db.Close()
