@@ -176,3 +176,51 @@ type Decision struct {
 	Replaces     string // id of the decision this one replaces, or ""
 	DecidedAt    time.Time
 }
+
+// FindingKind is what a finding (avklaring) is about.
+type FindingKind string
+
+// Kinds of finding raised while collecting and comparing register data.
+const (
+	FindingIncomeMismatch         FindingKind = "income_mismatch"          // declared and register amounts differ beyond the tolerance
+	FindingIncomeNotDeclared      FindingKind = "income_not_declared"      // a register income the household did not declare
+	FindingIncomeNotInRegister    FindingKind = "income_not_in_register"   // a declared income the register does not show
+	FindingIncomeChange           FindingKind = "income_change"            // a benefit changed more than its threshold between the two previous months
+	FindingUnmappedRegisterIncome FindingKind = "unmapped_register_income" // a register payment no mapping covers: a person decides what it is
+	FindingExpectedIncomeMissing  FindingKind = "expected_income_missing"  // an income counted last month has not appeared
+	FindingSourceError            FindingKind = "source_error"             // a register did not answer; its data is missing
+	FindingProtectedIdentity      FindingKind = "protected_identity"       // a member has skyddad folkbokföring or sekretessmarkering
+	FindingNotInPopulationReg     FindingKind = "not_in_population_register"
+	FindingMemberAdded            FindingKind = "member_added"     // compared with last month's decision
+	FindingMemberRemoved          FindingKind = "member_removed"   // compared with last month's decision
+	FindingIncomeTypeNew          FindingKind = "income_type_new"  // an income type not counted last month
+	FindingIncomeTypeGone         FindingKind = "income_type_gone" // an income type counted last month, absent now
+	FindingRentChanged            FindingKind = "rent_changed"     // the rent differs from last month's
+)
+
+// Finding statuses.
+const (
+	FindingOpen     = "open"
+	FindingResolved = "resolved"
+)
+
+// Finding is something a person must look at before an application is
+// decided (an avklaring), with the facts behind it. The robot raises
+// findings; a caseworker resolves them, saying how.
+type Finding struct {
+	ID            string
+	ApplicationID string
+	CaseID        string
+	Kind          FindingKind
+	// Subject says what the finding concerns (a person, an income type, a
+	// source); one open finding per kind and subject.
+	Subject    string
+	Text       string          // Swedish, for the caseworker
+	Data       json.RawMessage // the values and fact keys behind it
+	Status     string
+	CreatedBy  Actor
+	CreatedAt  time.Time
+	ResolvedBy Actor
+	Resolution string
+	ResolvedAt time.Time
+}

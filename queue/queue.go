@@ -138,7 +138,11 @@ func (q *Queue) InsertTx(ctx context.Context, tx *sql.Tx, jobs []sqlstore.Job) e
 		if err != nil {
 			return fmt.Errorf("job %s: %w", j.Kind, err)
 		}
-		params = append(params, river.InsertManyParams{Args: StepArgs{Step: j.Kind, Args: b}})
+		p := river.InsertManyParams{Args: StepArgs{Step: j.Kind, Args: b}}
+		if !j.RunAt.IsZero() {
+			p.InsertOpts = &river.InsertOpts{ScheduledAt: j.RunAt}
+		}
+		params = append(params, p)
 	}
 	_, err := q.client.InsertManyTx(ctx, tx, params)
 	return err

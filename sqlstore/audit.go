@@ -40,6 +40,7 @@ var auditedTables = []struct {
 	{"attachments", []string{"id", "application_id", "sha256", "filename", "content_type", "size", "actor_kind", "actor_id", "uploaded_at"}},
 	{"signatures", []string{"id", "application_id", "person_id", "method", "reference", "signed_at"}},
 	{"transitions", []string{"id", "application_id", "seq", "from_state", "to_state", "actor_kind", "actor_id", "reason", "at"}},
+	{"findings", []string{"id", "application_id", "case_id", "kind", "subject", "text", "data", "status", "actor_kind", "actor_id", "created_at", "resolved_by_kind", "resolved_by_id", "resolution", "resolved_at"}},
 	{"decisions", []string{"id", "application_id", "case_id", "month", "outcome", "amount_ore", "snapshot", "rules_version", "params_hash", "trace", "actor_kind", "actor_id", "motivation", "replaces", "decided_at"}},
 }
 

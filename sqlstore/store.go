@@ -41,8 +41,9 @@ func parseTime(s string) time.Time {
 // Job is background work to enqueue in the same transaction as the change
 // that needs it.
 type Job struct {
-	Kind string
-	Args any // JSON-encodable
+	Kind  string
+	Args  any       // JSON-encodable
+	RunAt time.Time // zero: as soon as possible
 }
 
 // JobInserter enqueues jobs inside a database transaction. The queue package
