@@ -172,56 +172,67 @@ func factAllowed(actor bistand.Actor, p bistand.Provenance, st bistand.State, re
 func (s *Store) AddFacts(ctx context.Context, actor bistand.Actor, appID string, ins []FactInput) ([]bistand.Fact, error) {
 	var out []bistand.Fact
 	err := s.write(ctx, actor, func(w *wtx) error {
-		a, err := w.lockedApp(appID)
-		if err != nil {
-			return err
-		}
-		var seq int64
-		if err := w.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM facts WHERE application_id = $1", appID).Scan(&seq); err != nil {
-			return err
-		}
-		if err := w.checkHousehold(a.CaseID); err != nil {
-			return err
-		}
-		for _, in := range ins {
-			if err := factAllowed(actor, in.Provenance, a.State, in.Reason); err != nil {
-				return err
-			}
-			if err := checkFactValue(in); err != nil {
-				return err
-			}
-			if err := w.checkMemberFact(a.CaseID, in); err != nil {
-				return err
-			}
-			var value sql.NullString
-			if in.Value != nil {
-				v, err := compactJSON(in.Value)
-				if err != nil {
-					return err
-				}
-				value = sql.NullString{String: v, Valid: true}
-			}
-			seq++
-			f := bistand.Fact{
-				ID: bistand.NewID("fact", w.now), ApplicationID: appID, Seq: seq, Key: in.Key, Kind: in.Kind,
-				Provenance: in.Provenance, Source: in.Source, Reference: in.Reference, ObservedAt: in.ObservedAt.UTC(),
-				Actor: actor, Reason: in.Reason, RecordedAt: w.now,
-			}
-			if value.Valid {
-				f.Value = json.RawMessage(value.String)
-			}
-			k, actorID := actorOf(actor)
-			if err := w.insert("facts", a.CaseID, in.Reason,
-				`INSERT INTO facts (id, application_id, seq, fact_key, kind, value, provenance, source, reference, observed_at, actor_kind, actor_id, reason, recorded_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-				f.ID, appID, seq, in.Key, string(in.Kind), value, string(in.Provenance), in.Source, in.Reference, fmtTime(in.ObservedAt), k, actorID, in.Reason, w.at); err != nil {
-				return err
-			}
-			out = append(out, f)
-		}
-		return nil
+		var err error
+		out, err = w.addFacts(appID, ins)
+		return err
 	})
 	return out, err
+}
+
+func (w *wtx) addFacts(appID string, ins []FactInput) ([]bistand.Fact, error) {
+	if len(ins) == 0 {
+		return nil, nil
+	}
+	ctx, actor := w.ctx, w.actor
+	a, err := w.lockedApp(appID)
+	if err != nil {
+		return nil, err
+	}
+	var seq int64
+	if err := w.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM facts WHERE application_id = $1", appID).Scan(&seq); err != nil {
+		return nil, err
+	}
+	if err := w.checkHousehold(a.CaseID); err != nil {
+		return nil, err
+	}
+	var out []bistand.Fact
+	for _, in := range ins {
+		if err := factAllowed(actor, in.Provenance, a.State, in.Reason); err != nil {
+			return nil, err
+		}
+		if err := checkFactValue(in); err != nil {
+			return nil, err
+		}
+		if err := w.checkMemberFact(a.CaseID, in); err != nil {
+			return nil, err
+		}
+		var value sql.NullString
+		if in.Value != nil {
+			v, err := compactJSON(in.Value)
+			if err != nil {
+				return nil, err
+			}
+			value = sql.NullString{String: v, Valid: true}
+		}
+		seq++
+		f := bistand.Fact{
+			ID: bistand.NewID("fact", w.now), ApplicationID: appID, Seq: seq, Key: in.Key, Kind: in.Kind,
+			Provenance: in.Provenance, Source: in.Source, Reference: in.Reference, ObservedAt: in.ObservedAt.UTC(),
+			Actor: actor, Reason: in.Reason, RecordedAt: w.now,
+		}
+		if value.Valid {
+			f.Value = json.RawMessage(value.String)
+		}
+		k, actorID := actorOf(actor)
+		if err := w.insert("facts", a.CaseID, in.Reason,
+			`INSERT INTO facts (id, application_id, seq, fact_key, kind, value, provenance, source, reference, observed_at, actor_kind, actor_id, reason, recorded_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			f.ID, appID, seq, in.Key, string(in.Kind), value, string(in.Provenance), in.Source, in.Reference, fmtTime(in.ObservedAt), k, actorID, in.Reason, w.at); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
 }
 
 // checkMemberFact requires a member fact to name a person of the case.

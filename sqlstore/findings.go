@@ -29,43 +29,54 @@ func (s *Store) AddFindings(ctx context.Context, actor bistand.Actor, appID stri
 	}
 	var out []bistand.Finding
 	err := s.write(ctx, actor, func(w *wtx) error {
-		a, err := w.lockedApp(appID)
-		if err != nil {
-			return err
-		}
-		open, err := findings(ctx, w, appID, bistand.FindingOpen)
-		if err != nil {
-			return err
-		}
-		seen := map[string]bool{}
-		for _, f := range open {
-			seen[string(f.Kind)+"\x00"+f.Subject] = true
-		}
-		for _, in := range ins {
-			if in.Kind == "" || in.Subject == "" || in.Text == "" {
-				return fmt.Errorf("%w: a finding needs a kind, a subject and a text", bistand.ErrInvalid)
-			}
-			key := string(in.Kind) + "\x00" + in.Subject
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			data, err := json.Marshal(in.Data)
-			if err != nil {
-				return err
-			}
-			f := bistand.Finding{ID: bistand.NewID("fnd", w.now), ApplicationID: appID, CaseID: a.CaseID, Kind: in.Kind, Subject: in.Subject,
-				Text: in.Text, Data: data, Status: bistand.FindingOpen, CreatedBy: actor, CreatedAt: w.now}
-			k, id := actorOf(actor)
-			if err := w.insert("findings", a.CaseID, "", "INSERT INTO findings ("+findingColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', '', '', '')",
-				f.ID, appID, a.CaseID, string(in.Kind), in.Subject, in.Text, string(data), f.Status, k, id, w.at); err != nil {
-				return err
-			}
-			out = append(out, f)
-		}
-		return nil
+		var err error
+		out, err = w.addFindings(appID, ins)
+		return err
 	})
 	return out, err
+}
+
+func (w *wtx) addFindings(appID string, ins []FindingInput) ([]bistand.Finding, error) {
+	if len(ins) == 0 {
+		return nil, nil
+	}
+	ctx := w.ctx
+	a, err := w.lockedApp(appID)
+	if err != nil {
+		return nil, err
+	}
+	open, err := findings(ctx, w, appID, bistand.FindingOpen)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, f := range open {
+		seen[string(f.Kind)+"\x00"+f.Subject] = true
+	}
+	var out []bistand.Finding
+	for _, in := range ins {
+		if in.Kind == "" || in.Subject == "" || in.Text == "" {
+			return nil, fmt.Errorf("%w: a finding needs a kind, a subject and a text", bistand.ErrInvalid)
+		}
+		key := string(in.Kind) + "\x00" + in.Subject
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		data, err := json.Marshal(in.Data)
+		if err != nil {
+			return nil, err
+		}
+		f := bistand.Finding{ID: bistand.NewID("fnd", w.now), ApplicationID: appID, CaseID: a.CaseID, Kind: in.Kind, Subject: in.Subject,
+			Text: in.Text, Data: data, Status: bistand.FindingOpen, CreatedBy: w.actor, CreatedAt: w.now}
+		k, id := actorOf(w.actor)
+		if err := w.insert("findings", a.CaseID, "", "INSERT INTO findings ("+findingColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', '', '', '')",
+			f.ID, appID, a.CaseID, string(in.Kind), in.Subject, in.Text, string(data), f.Status, k, id, w.at); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
 }
 
 // ResolveFinding closes an open finding, by a caseworker who says how it
@@ -136,4 +147,42 @@ func findings(ctx context.Context, q queryer, appID, status string) ([]bistand.F
 		out = append(out, f)
 	}
 	return out, rows.Err()
+}
+
+// RecordCollection records, in one transaction, what collecting register
+// data concluded for an application: register facts, the findings it
+// raised and the jobs that follow.
+func (s *Store) RecordCollection(ctx context.Context, actor bistand.Actor, appID string, facts []FactInput, found []FindingInput, next []Job) error {
+	return s.write(ctx, actor, func(w *wtx) error {
+		if _, err := w.addFacts(appID, facts); err != nil {
+			return err
+		}
+		if _, err := w.addFindings(appID, found); err != nil {
+			return err
+		}
+		w.jobs = append(w.jobs, next...)
+		return nil
+	})
+}
+
+// MarkProtected records that a person has (or no longer has) a protected
+// identity, as the population register says.
+func (s *Store) MarkProtected(ctx context.Context, actor bistand.Actor, personID string, protected bool, reason string) error {
+	return s.write(ctx, actor, func(w *wtx) error {
+		before, err := rowHash(ctx, w, "persons", personID)
+		if err != nil {
+			return err
+		}
+		if before == "" {
+			return notFound("person", personID)
+		}
+		res, err := w.ExecContext(ctx, "UPDATE persons SET protected_identity = $1 WHERE id = $2 AND protected_identity <> $1", boolInt(protected), personID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // already so
+		}
+		return w.audit(ActionUpdate, "persons", personID, "", reason, before)
+	})
 }
