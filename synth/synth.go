@@ -20,6 +20,11 @@ func applicant(p bistand.Person) bistand.Actor {
 	return bistand.Actor{Kind: bistand.ActorApplicant, ID: p.ID}
 }
 
+// collectKey is the key convention for income facts (collect.IncomeKey):
+// one key per person and income type, so that a register income replaces
+// the declared one.
+func collectKey(incomeType, person string) string { return "income:" + incomeType + ":" + person }
+
 func declared(key string, kind bistand.FactKind, v any) sqlstore.FactInput {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -81,10 +86,10 @@ func SubmitHousehold(ctx context.Context, st *sqlstore.Store, rng *rand.Rand, mu
 	)
 	if rng.IntN(3) == 0 {
 		earner := people[rng.IntN(adults)]
-		facts = append(facts, declared("income:salary:"+earner.ID, bistand.FactIncome, map[string]any{"type": "salary", "person": earner.ID, "amount": kr(1000, 14000)}))
+		facts = append(facts, declared(collectKey("salary", earner.ID), bistand.FactIncome, map[string]any{"type": "salary", "person": earner.ID, "amount": kr(1000, 14000)}))
 	}
 	if children > 0 {
-		facts = append(facts, declared("income:child_allowance", bistand.FactIncome, map[string]any{"type": "child_allowance", "amount": bistand.Kronor(int64(1250 * children))}))
+		facts = append(facts, declared(collectKey("child_allowance", people[0].ID), bistand.FactIncome, map[string]any{"type": "child_allowance", "person": people[0].ID, "amount": bistand.Kronor(int64(1250 * children))}))
 	}
 	if _, err := st.AddFacts(ctx, applicant(people[0]), app.ID, facts); err != nil {
 		return app, fmt.Errorf("facts: %w", err)
