@@ -45,6 +45,34 @@ type Robot struct {
 	// SupplementDays is how long a household has to answer a supplement
 	// request the robot makes.
 	SupplementDays int
+	// Collector gathers register data; nil collects nothing (the household's
+	// declarations are all there is).
+	Collector Collector
+	// PollInterval is how long to wait before asking the registers again
+	// for data that is expected but has not arrived.
+	PollInterval time.Duration
+}
+
+// Collection is what gathering register data for an application concluded.
+type Collection struct {
+	Facts     []sqlstore.FactInput
+	Findings  []sqlstore.FindingInput
+	Protected []string // person ids the population register marks as protected
+	// Waiting: expected data has not arrived; ask again after PollInterval.
+	Waiting bool
+}
+
+// Collector gathers and compares register data for an application that is
+// being collected; since is when collecting began.
+type Collector interface {
+	Collect(ctx context.Context, app bistand.Application, since time.Time) (Collection, error)
+}
+
+func (r *Robot) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
 }
 
 // Job returns the job for a step.
@@ -77,19 +105,63 @@ func (r *Robot) log() *slog.Logger {
 	return r.Log
 }
 
-// collect gathers register data (none yet) and moves on to the assessment,
-// for a submitted or a supplemented application.
+// collect moves a submitted or supplemented application to collecting and
+// gathers register data; when everything expected is there (or the polling
+// window has closed) the assessment follows, otherwise collect runs again
+// after PollInterval. Without a Collector it moves straight on.
 func (r *Robot) collect(ctx context.Context, appID string) error {
+	var next []sqlstore.Job
+	if r.Collector == nil {
+		next = []sqlstore.Job{Job(StepAssess, appID)}
+	}
 	for _, from := range []bistand.State{bistand.Submitted, bistand.Supplemented} {
 		_, ok, err := r.Store.Transition(ctx, Actor, appID, bistand.Collecting, "",
-			sqlstore.TransitionOptions{IfState: from, Enqueue: []sqlstore.Job{Job(StepAssess, appID)}})
-		if err != nil || ok {
-			if ok {
-				r.log().Info("collecting", "application", appID)
+			sqlstore.TransitionOptions{IfState: from, Enqueue: next})
+		if err != nil {
+			return err
+		}
+		if ok {
+			r.log().Info("collecting", "application", appID)
+			break
+		}
+	}
+	if r.Collector == nil {
+		return nil
+	}
+	app, err := r.Store.Application(ctx, Actor, appID)
+	if err != nil || app.State != bistand.Collecting {
+		return err
+	}
+	since := app.UpdatedAt
+	if trs, err := r.Store.Transitions(ctx, appID); err == nil {
+		for _, t := range trs {
+			if t.To == bistand.Collecting {
+				since = t.At
 			}
+		}
+	}
+	c, err := r.Collector.Collect(ctx, app, since)
+	if err != nil {
+		return err
+	}
+	for _, p := range c.Protected {
+		if err := r.Store.MarkProtected(ctx, Actor, p, true, "Folkbokföringen: skyddad identitet"); err != nil {
 			return err
 		}
 	}
+	job := Job(StepAssess, appID)
+	if c.Waiting {
+		poll := r.PollInterval
+		if poll == 0 {
+			poll = 6 * time.Hour
+		}
+		job = Job(StepCollect, appID)
+		job.RunAt = r.now().Add(poll)
+	}
+	if err := r.Store.RecordCollection(ctx, Actor, appID, c.Facts, c.Findings, []sqlstore.Job{job}); err != nil {
+		return err
+	}
+	r.log().Info("collected", "application", appID, "facts", len(c.Facts), "findings", len(c.Findings), "waiting", c.Waiting)
 	return nil
 }
 
@@ -145,6 +217,14 @@ func (r *Robot) decide(ctx context.Context, appID string) error {
 		r.log().Info("left for a caseworker", "application", appID, "reason", "calculation does not approve")
 		return nil
 	}
+	open, err := r.Store.Findings(ctx, appID, bistand.FindingOpen)
+	if err != nil {
+		return err
+	}
+	if len(open) > 0 {
+		r.log().Info("left for a caseworker", "application", appID, "reason", "open findings", "findings", len(open))
+		return nil
+	}
 	d, ok, err := r.Store.Decide(ctx, Actor, appID, sqlstore.DecideInput{IfState: bistand.Assessed})
 	if ok {
 		r.log().Info("decided", "application", appID, "decision", d.ID)
@@ -159,10 +239,14 @@ func (r *Robot) decide(ctx context.Context, appID string) error {
 // finds the application moved on and does nothing.
 func (r *Robot) Resume(ctx context.Context, q *queue.Queue) (int, error) {
 	n := 0
+	collecting := StepAssess
+	if r.Collector != nil {
+		collecting = StepCollect // collect again: it may not have finished
+	}
 	for _, s := range []struct {
 		state bistand.State
 		step  string
-	}{{bistand.Submitted, StepCollect}, {bistand.Supplemented, StepCollect}, {bistand.Collecting, StepAssess}, {bistand.Assessed, StepDecide}} {
+	}{{bistand.Submitted, StepCollect}, {bistand.Supplemented, StepCollect}, {bistand.Collecting, collecting}, {bistand.Assessed, StepDecide}} {
 		waiting, err := q.Waiting(ctx, s.step)
 		if err != nil {
 			return n, err
