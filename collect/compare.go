@@ -113,7 +113,18 @@ type Payment struct {
 	Benefit   string
 	Reference string
 	PaidOn    bistand.Date
-	Net       bistand.Money
+	// For is the month the payment is for: the month of its period when the
+	// register gives one, else the month it was paid. A payment for October
+	// that arrives on 3 November counts for October.
+	For bistand.Month
+	Net bistand.Money
+}
+
+func (p Payment) month() bistand.Month {
+	if !p.For.IsZero() {
+		return p.For
+	}
+	return p.PaidOn.Month()
 }
 
 // SourceError is a register that did not answer for a member.
@@ -199,7 +210,7 @@ func Compare(t *Table, cfg Config, in Input) Output {
 	register := map[personType]*RegisterIncome{}
 	var registerOrder []personType
 	for _, p := range in.Payments {
-		mo := p.PaidOn.Month()
+		mo := p.month()
 		if mo != calc && mo != prev {
 			continue
 		}

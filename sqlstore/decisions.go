@@ -213,3 +213,14 @@ func currentDecision(ctx context.Context, q queryer, appID string) (bistand.Deci
 func (s *Store) CurrentDecision(ctx context.Context, appID string) (bistand.Decision, error) {
 	return currentDecision(ctx, s.db, appID)
 }
+
+// CaseDecisionFor returns the decision in force for a case's month (on any
+// of its applications), or ErrNotFound.
+func (s *Store) CaseDecisionFor(ctx context.Context, caseID string, month bistand.Month) (bistand.Decision, error) {
+	d, err := scanDecision(s.db.QueryRowContext(ctx, "SELECT "+decisionColumns+` FROM decisions d WHERE case_id = $1 AND month = $2
+		AND NOT EXISTS (SELECT 1 FROM decisions r WHERE r.replaces = d.id) ORDER BY decided_at DESC, id DESC LIMIT 1`, caseID, month.String()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, notFound("decision for case month", month.String())
+	}
+	return d, err
+}

@@ -5,11 +5,15 @@ package synth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/bistand/bistand"
+	"github.com/bistand/bistand/collect"
 	"github.com/bistand/bistand/personnummer"
+	"github.com/bistand/bistand/population"
 	"github.com/bistand/bistand/robot"
 	"github.com/bistand/bistand/sqlstore"
 )
@@ -19,11 +23,6 @@ var system = bistand.Actor{Kind: bistand.ActorSystem, ID: "synth"}
 func applicant(p bistand.Person) bistand.Actor {
 	return bistand.Actor{Kind: bistand.ActorApplicant, ID: p.ID}
 }
-
-// collectKey is the key convention for income facts (collect.IncomeKey):
-// one key per person and income type, so that a register income replaces
-// the declared one.
-func collectKey(incomeType, person string) string { return "income:" + incomeType + ":" + person }
 
 func declared(key string, kind bistand.FactKind, v any) sqlstore.FactInput {
 	b, err := json.Marshal(v)
@@ -86,10 +85,10 @@ func SubmitHousehold(ctx context.Context, st *sqlstore.Store, rng *rand.Rand, mu
 	)
 	if rng.IntN(3) == 0 {
 		earner := people[rng.IntN(adults)]
-		facts = append(facts, declared(collectKey("salary", earner.ID), bistand.FactIncome, map[string]any{"type": "salary", "person": earner.ID, "amount": kr(1000, 14000)}))
+		facts = append(facts, declared(collect.IncomeKey("salary", earner.ID), bistand.FactIncome, map[string]any{"type": "salary", "person": earner.ID, "amount": kr(1000, 14000)}))
 	}
 	if children > 0 {
-		facts = append(facts, declared(collectKey("child_allowance", people[0].ID), bistand.FactIncome, map[string]any{"type": "child_allowance", "person": people[0].ID, "amount": bistand.Kronor(int64(1250 * children))}))
+		facts = append(facts, declared(collect.IncomeKey("child_allowance", people[0].ID), bistand.FactIncome, map[string]any{"type": "child_allowance", "person": people[0].ID, "amount": bistand.Kronor(int64(1250 * children))}))
 	}
 	if _, err := st.AddFacts(ctx, applicant(people[0]), app.ID, facts); err != nil {
 		return app, fmt.Errorf("facts: %w", err)
@@ -103,4 +102,99 @@ func SubmitHousehold(ctx context.Context, st *sqlstore.Store, rng *rand.Rand, mu
 	app, _, err = st.Transition(ctx, applicant(people[0]), app.ID, bistand.Submitted, "",
 		sqlstore.TransitionOptions{Enqueue: []sqlstore.Job{robot.Job(robot.StepCollect, app.ID)}})
 	return app, err
+}
+
+// SubmitFromPopulation applies for month with household i of a synthetic
+// population, declaring what the household declares
+// (population.Declarations) with its register benefits mapped to income
+// types by table. People are created once: a person already known is reused.
+func SubmitFromPopulation(ctx context.Context, st *sqlstore.Store, pop *population.Population, table *collect.Table, i int, municipality string, month bistand.Month) (bistand.Application, error) {
+	var app bistand.Application
+	h := pop.Household(i)
+	var people []bistand.Person
+	var members []bistand.CaseMember
+	var facts []sqlstore.FactInput
+	for _, m := range h.Members {
+		p, err := st.PersonByNumber(ctx, m.Number)
+		if errors.Is(err, bistand.ErrNotFound) {
+			p, err = st.CreatePerson(ctx, system, m.Number, false)
+		}
+		if err != nil {
+			return app, err
+		}
+		people = append(people, p)
+		members = append(members, bistand.CaseMember{PersonID: p.ID, Role: m.Role})
+		v := map[string]any{"person_id": p.ID, "role": m.Role}
+		if m.LunchElsewhere {
+			v["lunch_elsewhere"] = true
+		}
+		if m.Role == "child" && month.FirstDay().Year()-m.BirthDate.Year() >= 19 {
+			v["in_school"] = true
+		}
+		facts = append(facts, declared("member:"+p.ID, bistand.FactMember, v))
+	}
+	c, err := st.OpenCase(ctx, system, municipality, members)
+	if err != nil {
+		return app, err
+	}
+	app, err = st.CreateApplication(ctx, applicant(people[0]), c.ID, month)
+	if err != nil {
+		return app, err
+	}
+	facts = append(facts,
+		declared("cost:rent", bistand.FactCost, map[string]any{"type": "rent", "amount": h.Rent}),
+		declared("cost:electricity", bistand.FactCost, map[string]any{"type": "electricity", "amount": h.Electricity}),
+	)
+	if h.DwellingSize != len(h.Members) {
+		facts = append(facts, declared("dwelling_size", bistand.FactDwellingSize, map[string]any{"value": h.DwellingSize}))
+	}
+	sums := map[string]bistand.Money{}
+	var keys []string
+	for _, d := range pop.Declarations(h, month) {
+		typ := "salary"
+		if d.Benefit != "salary" {
+			m, ok := table.Lookup(benefitSource(d.Benefit), d.Benefit)
+			if !ok {
+				continue // a benefit bistand cannot map is not declared as income
+			}
+			typ = m.IncomeType
+		}
+		k := collect.IncomeKey(typ, people[d.Member].ID)
+		if _, ok := sums[k]; !ok {
+			keys = append(keys, k)
+		}
+		sums[k] += d.Net
+	}
+	for _, k := range keys {
+		parts := strings.SplitN(k, ":", 3)
+		facts = append(facts, declared(k, bistand.FactIncome, map[string]any{"type": parts[1], "person": parts[2], "amount": sums[k]}))
+	}
+	if _, err := st.AddFacts(ctx, applicant(people[0]), app.ID, facts); err != nil {
+		return app, fmt.Errorf("facts: %w", err)
+	}
+	for j, m := range h.Members {
+		if m.Role == "child" {
+			continue
+		}
+		p := people[j]
+		if err := st.Sign(ctx, applicant(p), app.ID, p.ID, "demo", "demo-"+p.ID); err != nil {
+			return app, err
+		}
+	}
+	app, _, err = st.Transition(ctx, applicant(people[0]), app.ID, bistand.Submitted, "",
+		sqlstore.TransitionOptions{Enqueue: []sqlstore.Job{robot.Job(robot.StepCollect, app.ID)}})
+	return app, err
+}
+
+// benefitSource is the register that pays a population benefit.
+func benefitSource(benefit string) string {
+	switch benefit {
+	case population.BenefitPension:
+		return string(population.PM)
+	case population.BenefitUnemployment:
+		return string(population.SO)
+	case population.BenefitStudyAid:
+		return string(population.CSN)
+	}
+	return string(population.FK)
 }

@@ -66,6 +66,7 @@ Usage:
   bistand calc [flags] [FILE|-]   calculate one JSON household-month (docs/calc.md)
   bistand rules [flags]           print the rule register (docs/rules.md)
   bistand work [--db URL]         work the background jobs (the robot) until interrupted
+  bistand sim [--addr HOST:PORT]  serve the register simulator (SSBTEK and Navet)
   bistand audit verify [--db URL] verify the audit chain and every audited row
   bistand version                 print the program and rule versions
   bistand help                    show this help
@@ -87,6 +88,8 @@ func (m *Main) ParseFlags(args []string) error {
 		m.cmd, err = parseCalc(args, m.Stderr)
 	case "rules":
 		m.cmd, err = parseRules(args, m.Stderr)
+	case "sim":
+		m.cmd, err = parseSim(args, m.Stderr)
 	case "work":
 		m.cmd, err = parseWork(args, m.Stderr)
 	case "audit":

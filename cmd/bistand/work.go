@@ -5,7 +5,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"os"
 	"time"
+
+	"github.com/bistand/bistand/collect"
+	"github.com/bistand/bistand/navet"
+	"github.com/bistand/bistand/resilience"
+	"github.com/bistand/bistand/ssbtek"
 
 	"github.com/bistand/bistand/queue"
 	"github.com/bistand/bistand/robot"
@@ -42,8 +49,67 @@ func openSystem(ctx context.Context, url string, handlers map[string]queue.Handl
 }
 
 type workCmd struct {
-	db  string
-	cfg queue.Config
+	db   string
+	cfg  queue.Config
+	regs registerFlags
+}
+
+// registerFlags configure the register connectors (SSBTEK and Navet).
+type registerFlags struct {
+	ssbtekURL, navetURL string
+	cert, key, ca       string
+	orgNumber, orgName  string
+	aktorsID            string
+	pollInterval        time.Duration
+	pollDays            int
+}
+
+func (r *registerFlags) flags(fs *flagSet) {
+	env := func(name, def string) string {
+		if v := os.Getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&r.ssbtekURL, "ssbtek-url", env("BISTAND_SSBTEK_URL", ""), "SSBTEK endpoint (env BISTAND_SSBTEK_URL); empty: no register collection")
+	fs.StringVar(&r.navetURL, "navet-url", env("BISTAND_NAVET_URL", ""), "Navet endpoint (env BISTAND_NAVET_URL)")
+	fs.StringVar(&r.cert, "tls-cert", env("BISTAND_TLS_CERT", ""), "client certificate for mutual TLS with the registers (PEM)")
+	fs.StringVar(&r.key, "tls-key", env("BISTAND_TLS_KEY", ""), "its private key (PEM)")
+	fs.StringVar(&r.ca, "tls-ca", env("BISTAND_TLS_CA", ""), "CA certificate the registers' servers are verified with (PEM)")
+	fs.StringVar(&r.orgNumber, "org-number", env("BISTAND_ORG_NUMBER", "2120009999"), "the municipality's organisationsnummer")
+	fs.StringVar(&r.orgName, "org-name", env("BISTAND_ORG_NAME", "Demoköpings kommun"), "the municipality's name")
+	fs.StringVar(&r.aktorsID, "aktorsid", env("BISTAND_AKTORSID", "demo-aktor"), "the municipality's LEFI actor id (from Försäkringskassan)")
+	fs.DurationVar(&r.pollInterval, "poll-interval", 6*time.Hour, "wait before asking the registers again for expected data")
+	fs.IntVar(&r.pollDays, "poll-days", 5, "days to keep asking before a person takes over")
+}
+
+// collector returns the register collector, or nil without a SSBTEK URL.
+func (r *registerFlags) collector(st *sqlstore.Store) (*collect.Registers, error) {
+	if r.ssbtekURL == "" && r.navetURL == "" {
+		return nil, nil
+	}
+	hc := &http.Client{Timeout: 60 * time.Second}
+	if r.cert != "" || r.ca != "" {
+		tc, err := ssbtek.TLSConfig(r.cert, r.key, r.ca)
+		if err != nil {
+			return nil, err
+		}
+		hc.Transport = &http.Transport{TLSClientConfig: tc}
+	}
+	cfg := collect.DefaultConfig()
+	cfg.PollDays = r.pollDays
+	c := &collect.Registers{Store: st, Config: cfg, Breakers: &resilience.Breakers{}}
+	if r.ssbtekURL != "" {
+		c.SSBTEK = ssbtek.NewClient(ssbtek.Config{URL: r.ssbtekURL, HTTPClient: hc, OrgNumber: r.orgNumber, OrgName: r.orgName, AktorsID: r.aktorsID})
+	}
+	if r.navetURL != "" {
+		n, err := navet.NewClient(navet.Config{URL: r.navetURL, HTTPClient: hc, OrgNumber: r.orgNumber, Purpose: "Handläggning av ekonomiskt bistånd"})
+		if err != nil {
+			return nil, err
+		}
+		c.Navet = n
+	}
+	return c, nil
 }
 
 func parseWork(args []string, stderr io.Writer) (command, error) {
@@ -53,6 +119,7 @@ func parseWork(args []string, stderr io.Writer) (command, error) {
 	fs.IntVar(&c.cfg.Workers, "workers", 8, "jobs worked at once")
 	fs.DurationVar(&c.cfg.JobTimeout, "job-timeout", time.Minute, "longest a job may run")
 	fs.DurationVar(&c.cfg.RescueAfter, "rescue-after", 2*time.Minute, "when a job left running by a crashed process is retried (≥ job-timeout)")
+	c.regs.flags(fs)
 	if err := fs.parse(args); err != nil {
 		return nil, err
 	}
@@ -68,7 +135,7 @@ func parseWork(args []string, stderr io.Writer) (command, error) {
 
 func (c *workCmd) run(ctx context.Context, m *Main) error {
 	log := slog.New(slog.NewJSONHandler(m.Stderr, nil))
-	r := &robot.Robot{Log: log}
+	r := &robot.Robot{Log: log, PollInterval: c.regs.pollInterval}
 	c.cfg.Logger = log
 	sys, err := openSystem(ctx, c.db, r.Handlers(), c.cfg)
 	if err != nil {
@@ -76,6 +143,13 @@ func (c *workCmd) run(ctx context.Context, m *Main) error {
 	}
 	defer sys.db.Close()
 	r.Store = sys.store
+	col, err := c.regs.collector(sys.store)
+	if err != nil {
+		return err
+	}
+	if col != nil {
+		r.Collector = col
+	}
 	n, err := r.Resume(ctx, sys.queue)
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
