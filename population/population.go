@@ -124,6 +124,9 @@ type Population struct {
 	once sync.Once
 	// index maps a canonical personnummer to household and member.
 	index map[string][2]int
+	// renumbered gives the people whose generated number another, earlier
+	// person already had a new, unused one, so numbers are unique.
+	renumbered map[[2]int]personnummer.Number
 	// Epoch is the first month the registers hold payments for.
 	Epoch bistand.Month
 }
@@ -151,6 +154,18 @@ func (p *Population) rng(i int, salt uint64) *rand.Rand {
 
 // Household returns household i (0 ≤ i < Size).
 func (p *Population) Household(i int) Household {
+	p.once.Do(p.buildIndex)
+	h := p.household(i)
+	for j := range h.Members {
+		if n, ok := p.renumbered[[2]int{i, j}]; ok {
+			h.Members[j].Number = n
+		}
+	}
+	return h
+}
+
+// household generates household i before numbers are made unique.
+func (p *Population) household(i int) Household {
 	r := p.rng(i, 1)
 	ref := p.Epoch.FirstDay()
 	h := Household{Index: i}
@@ -240,11 +255,26 @@ func (p *Population) Household(i int) Household {
 	return h
 }
 
+// buildIndex indexes every person by number, renumbering anyone whose
+// generated number an earlier person has (two people born the same day can
+// draw the same birth number), so that a number names one person.
 func (p *Population) buildIndex() {
 	p.index = make(map[string][2]int, p.size*3)
+	p.renumbered = map[[2]int]personnummer.Number{}
 	for i := range p.size {
-		for j, m := range p.Household(i).Members {
-			p.index[m.Number.String()] = [2]int{i, j}
+		for j, m := range p.household(i).Members {
+			n := m.Number
+			if _, taken := p.index[n.String()]; taken {
+				r := p.rng(i, uint64(100+j))
+				for {
+					n = personnummer.Generate(r, m.BirthDate, n.IsCoordination(), n.LegalGender() == personnummer.LegalGenderFemale)
+					if _, taken := p.index[n.String()]; !taken {
+						break
+					}
+				}
+				p.renumbered[[2]int{i, j}] = n
+			}
+			p.index[n.String()] = [2]int{i, j}
 		}
 	}
 }
