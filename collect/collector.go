@@ -107,17 +107,36 @@ func (r *Registers) Collect(ctx context.Context, app bistand.Application, since 
 			if v.Role == "applicant" {
 				applicant = p.ID
 			}
-		case bistand.FactIncome:
-			var v struct {
-				Type   string        `json:"type"`
-				Person string        `json:"person"`
-				Amount bistand.Money `json:"amount"`
-			}
-			if err := json.Unmarshal(f.Value, &v); err != nil {
-				return out, err
-			}
-			incomes = append(incomes, Income{Key: f.Key, Person: v.Person, Type: v.Type, Amount: v.Amount, Provenance: f.Provenance})
 		}
+	}
+	// What the household declared: for each key its latest declaration, even
+	// where a register fact has since replaced it (so that collecting again
+	// compares with the declaration, not with last time's register data).
+	declaredLatest := map[string]bistand.Fact{}
+	var declaredOrder []string
+	for _, f := range all {
+		if f.Kind != bistand.FactIncome || f.Provenance != bistand.Declared {
+			continue
+		}
+		if _, ok := declaredLatest[f.Key]; !ok {
+			declaredOrder = append(declaredOrder, f.Key)
+		}
+		declaredLatest[f.Key] = f
+	}
+	for _, key := range declaredOrder {
+		f := declaredLatest[key]
+		if f.Value == nil {
+			continue // the household took it back
+		}
+		var v struct {
+			Type   string        `json:"type"`
+			Person string        `json:"person"`
+			Amount bistand.Money `json:"amount"`
+		}
+		if err := json.Unmarshal(f.Value, &v); err != nil {
+			return out, err
+		}
+		incomes = append(incomes, Income{Key: f.Key, Person: v.Person, Type: v.Type, Amount: v.Amount, Provenance: f.Provenance})
 	}
 	in := Input{Month: app.Month, Applicant: applicant, Incomes: incomes,
 		Today: bistand.DateOf(r.now()), CollectingSince: bistand.DateOf(since)}
@@ -247,10 +266,16 @@ func (r *Registers) fetch(ctx context.Context, app bistand.Application, m member
 			continue
 		}
 		r.breaker(string(s)).Record(nil)
+		// Parts of an answer that are missing although the source answered
+		// (an utlämnare unavailable, an avvikelse, an unreadable item) are
+		// missing data too: never treated as complete.
+		for _, g := range sa.Gaps {
+			in.Errors = append(in.Errors, SourceError{Person: m.id, Source: string(s), Code: g.Code, Message: strings.TrimSpace(g.Group + ": " + g.Text)})
+		}
 		for _, p := range sa.Payments {
 			pay := Payment{Person: m.id, Source: string(p.Source), Benefit: p.Benefit, Reference: p.Reference, PaidOn: p.PaidOn, Net: p.Net}
-			if !p.From.IsZero() {
-				pay.For = p.From.Month()
+			if !p.From.IsZero() && !p.To.IsZero() && p.From.Month() == p.To.Month() {
+				pay.For = p.From.Month() // a period within one month (CSN's weeks may span two: then the payment date)
 			}
 			in.Payments = append(in.Payments, pay)
 		}

@@ -18,12 +18,12 @@ import (
 
 // simOptions configure the register simulator.
 type simOptions struct {
-	seed        uint64
-	households  int
-	latency     time.Duration
-	failure     int // per mille of whole requests
-	sourceFail  int // per mille of SSBTEK sources
-	today       string
+	seed       uint64
+	households int
+	latency    time.Duration
+	failure    int // per mille of whole requests
+	sourceFail int // per mille of SSBTEK sources
+	today      string
 }
 
 func (o *simOptions) flags(fs *flagSet) {
