@@ -76,7 +76,7 @@ func (r *registerFlags) flags(fs *flagSet) {
 	fs.StringVar(&r.cert, "tls-cert", env("BISTAND_TLS_CERT", ""), "client certificate for mutual TLS with the registers (PEM)")
 	fs.StringVar(&r.key, "tls-key", env("BISTAND_TLS_KEY", ""), "its private key (PEM)")
 	fs.StringVar(&r.ca, "tls-ca", env("BISTAND_TLS_CA", ""), "CA certificate the registers' servers are verified with (PEM)")
-	fs.StringVar(&r.orgNumber, "org-number", env("BISTAND_ORG_NUMBER", "2120009999"), "the municipality's organisationsnummer")
+	fs.StringVar(&r.orgNumber, "org-number", env("BISTAND_ORG_NUMBER", "2120009994"), "the municipality's organisationsnummer")
 	fs.StringVar(&r.orgName, "org-name", env("BISTAND_ORG_NAME", "Demoköpings kommun"), "the municipality's name")
 	fs.StringVar(&r.aktorsID, "aktorsid", env("BISTAND_AKTORSID", "demo-aktor"), "the municipality's LEFI actor id (from Försäkringskassan)")
 	fs.DurationVar(&r.pollInterval, "poll-interval", 6*time.Hour, "wait before asking the registers again for expected data")
