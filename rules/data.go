@@ -240,14 +240,79 @@ func (c *CapVersion) Lookup(adults, children int) (bistand.Money, bool) {
 	return c.Table[best].Amount, true
 }
 
+// Automation modes: what the municipality's board has delegated to the
+// robot (an automated decision needs the board's delegation).
+const (
+	// ModeDecideApprovals: the robot grants recurring applications as
+	// calculated, within the limits; everything else goes to a person.
+	ModeDecideApprovals = "decide_approvals"
+	// ModeProposeOnly: the robot calculates and checks, a person decides.
+	ModeProposeOnly = "propose_only"
+)
+
+// AutomationVersion is a municipality's automation policy during a period:
+// what the robot may decide alone and the thresholds of its checks.
+type AutomationVersion struct {
+	Period
+	Mode string `json:"mode"`
+	// MaxAutoAmount: the robot decides only up to this amount (0: no limit).
+	MaxAutoAmount bistand.Money `json:"max_auto_amount"`
+	// MaxChangePercent: a change of the amount from last month's beyond
+	// this goes to a person (0: no check).
+	MaxChangePercent int64 `json:"max_change_percent"`
+	// FourEyesAbove: a caseworker's decision above this needs a second
+	// caseworker's approval (0: never).
+	FourEyesAbove bistand.Money `json:"four_eyes_above"`
+	// SamplePerMille: the share of applications drawn for a random check
+	// (stickprov).
+	SamplePerMille int `json:"sample_per_mille"`
+	// StandardCosts are the cost types the robot accepts; any other goes
+	// to a person.
+	StandardCosts []string `json:"standard_costs"`
+	// RequireAFRegistration: adults of working age must be registered at
+	// Arbetsförmedlingen.
+	RequireAFRegistration bool          `json:"require_af_registration"`
+	SupplementDays        int           `json:"supplement_days"`
+	ReminderDays          int           `json:"reminder_days"`
+	PollDays              int           `json:"poll_days"`
+	Tolerance             bistand.Money `json:"tolerance"`
+	Status                Status        `json:"status"`
+	SourceID              string        `json:"source"`
+	Note                  string        `json:"note"`
+	Source                *Source       `json:"-"`
+}
+
+// Standard reports whether a cost type is on the standard list.
+func (a *AutomationVersion) Standard(t CostType) bool {
+	for _, s := range a.StandardCosts {
+		if s == t.String() {
+			return true
+		}
+	}
+	return false
+}
+
+// AktivitetskravVersion holds the activity requirement's parameters.
+type AktivitetskravVersion struct {
+	Period
+	FirstMonth  bistand.Month `json:"first_month"` // the first month of support it applies to
+	AfterMonths int           `json:"after_months"`
+	PensionAge  int           `json:"pension_age"`
+	Status      Status        `json:"status"`
+	SourceID    string        `json:"source"`
+	Evidence    string        `json:"evidence"`
+	Source      *Source       `json:"-"`
+}
+
 // Municipality is one municipality's guideline set.
 type Municipality struct {
-	ID       string             `json:"id"`
-	Name     string             `json:"name"`
-	About    string             `json:"about"`
-	Sources  []*Source          `json:"sources"`
-	Rounding []*RoundingVersion `json:"rounding"`
-	CostCaps []*CapVersion      `json:"cost_caps"`
+	ID         string               `json:"id"`
+	Name       string               `json:"name"`
+	About      string               `json:"about"`
+	Sources    []*Source            `json:"sources"`
+	Rounding   []*RoundingVersion   `json:"rounding"`
+	CostCaps   []*CapVersion        `json:"cost_caps"`
+	Automation []*AutomationVersion `json:"automation"`
 }
 
 // Data is the whole rule data: every rule, parameter and source, as loaded
@@ -262,6 +327,7 @@ type Data struct {
 	ChildEarnings  []*ChildEarningsVersion
 	Jobbstimulans  []*JobbstimulansVersion
 	GraceDefault   GraceDefault
+	Aktivitetskrav []*AktivitetskravVersion
 	Municipalities []*Municipality // sorted by ID
 	// Hash is "sha256:" and the hex SHA-256 over every data file's path and
 	// bytes: the rule version a decision records.
@@ -615,11 +681,12 @@ func (d *Data) source(id string) (*Source, error) {
 
 func (d *Data) loadNational(b []byte) error {
 	var raw struct {
-		About         string                  `json:"about"`
-		PriceBase     []*PriceBaseAmount      `json:"price_base_amount"`
-		ChildEarnings []*ChildEarningsVersion `json:"child_earnings"`
-		Jobbstimulans []*JobbstimulansVersion `json:"jobbstimulans"`
-		GraceDefault  GraceDefault            `json:"grace_months_default"`
+		About          string                   `json:"about"`
+		PriceBase      []*PriceBaseAmount       `json:"price_base_amount"`
+		ChildEarnings  []*ChildEarningsVersion  `json:"child_earnings"`
+		Jobbstimulans  []*JobbstimulansVersion  `json:"jobbstimulans"`
+		Aktivitetskrav []*AktivitetskravVersion `json:"aktivitetskrav"`
+		GraceDefault   GraceDefault             `json:"grace_months_default"`
 	}
 	if err := decodeStrict(b, &raw); err != nil {
 		return err
@@ -668,6 +735,21 @@ func (d *Data) loadNational(b []byte) error {
 		return err
 	}
 	d.Jobbstimulans = raw.Jobbstimulans
+	ps = ps[:0]
+	for _, v := range raw.Aktivitetskrav {
+		var err error
+		if v.Source, err = d.source(v.SourceID); err != nil {
+			return fmt.Errorf("aktivitetskrav: %w", err)
+		}
+		if !v.Status.valid() || v.AfterMonths <= 0 || v.PensionAge <= 0 || v.FirstMonth.IsZero() {
+			return fmt.Errorf("aktivitetskrav %s: status, first_month, after_months and pension_age are required", v.Period)
+		}
+		ps = append(ps, v.Period)
+	}
+	if err := checkPeriods("aktivitetskrav", ps); err != nil {
+		return err
+	}
+	d.Aktivitetskrav = raw.Aktivitetskrav
 	d.GraceDefault = raw.GraceDefault
 	var err error
 	if d.GraceDefault.Source, err = d.source(d.GraceDefault.SourceID); err != nil {
@@ -723,6 +805,35 @@ func (d *Data) loadMunicipality(b []byte) (*Municipality, error) {
 		return nil, fmt.Errorf("rounding: at least one period is required")
 	}
 	if err := checkPeriods("rounding", ps); err != nil {
+		return nil, err
+	}
+	ps = ps[:0]
+	for _, a := range m.Automation {
+		var err error
+		if a.Source, err = find(a.SourceID); err != nil {
+			return nil, fmt.Errorf("automation: %w", err)
+		}
+		if a.Mode != ModeDecideApprovals && a.Mode != ModeProposeOnly {
+			return nil, fmt.Errorf("automation %s: unknown mode %q", a.Period, a.Mode)
+		}
+		if !a.Status.valid() || a.MaxAutoAmount < 0 || a.FourEyesAbove < 0 || a.SamplePerMille < 0 || a.SamplePerMille > 1000 ||
+			a.SupplementDays <= 0 || a.ReminderDays < 0 || a.PollDays < 0 || a.Tolerance < 0 || a.MaxChangePercent < 0 {
+			return nil, fmt.Errorf("automation %s: status, supplement_days and non-negative limits are required (sample_per_mille 0–1000)", a.Period)
+		}
+		for _, c := range a.StandardCosts {
+			if _, ok := ParseCostType(c); !ok {
+				return nil, fmt.Errorf("automation %s: unknown cost type %q", a.Period, c)
+			}
+		}
+		if a.Mode == ModeDecideApprovals && a.Period.From.Before(bistand.MustDate(2022, 7, 1)) {
+			return nil, fmt.Errorf("automation %s: automated decisions may be delegated only from 2022-07-01", a.Period)
+		}
+		ps = append(ps, a.Period)
+	}
+	if len(ps) == 0 {
+		return nil, fmt.Errorf("automation: at least one period is required")
+	}
+	if err := checkPeriods("automation", ps); err != nil {
 		return nil, err
 	}
 	byType := map[CostType][]Period{}

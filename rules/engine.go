@@ -73,6 +73,9 @@ type monthRules struct {
 	// paramsHash identifies every value and source in force this month for
 	// this municipality (see ParamsHash).
 	paramsHash string
+
+	automation     *AutomationVersion     // nil when none is in force
+	aktivitetskrav *AktivitetskravVersion // nil when not in force
 }
 
 var defaultEngine = sync.OnceValues(func() (*Engine, error) {
@@ -249,7 +252,35 @@ func (e *Engine) resolve(m *Municipality, mo bistand.Month) (*monthRules, error)
 		mr.childLabel = "Barns arbetsinkomst upp till " + amount + " per år räknas inte"
 	}
 	mr.paramsHash = mr.digest()
+	for _, a := range m.Automation {
+		if a.Contains(day) {
+			mr.automation = a
+		}
+	}
+	mr.aktivitetskrav = e.Aktivitetskrav(mo)
 	return mr, nil
+}
+
+// Policy returns the municipality's automation policy for a month.
+func (e *Engine) Policy(municipality string, mo bistand.Month) (*AutomationVersion, error) {
+	mr, err := e.rulesFor(municipality, mo)
+	if err != nil {
+		return nil, err
+	}
+	if mr.automation == nil {
+		return nil, fieldErr("month", "%s has no automation policy for %s", municipality, mo)
+	}
+	return mr.automation, nil
+}
+
+// Aktivitetskrav returns the activity requirement in force for a month, or nil.
+func (e *Engine) Aktivitetskrav(mo bistand.Month) *AktivitetskravVersion {
+	for _, a := range e.Data.Aktivitetskrav {
+		if a.Contains(mo.FirstDay()) {
+			return a
+		}
+	}
+	return nil
 }
 
 // digest hashes the values and sources in force: a rule data change that

@@ -14,16 +14,17 @@ import (
 
 // RegisterJSON is the register in a stable JSON shape.
 type RegisterJSON struct {
-	RulesVersion   string                  `json:"rules_version"`
-	Sources        []*Source               `json:"sources"`
-	Bases          map[string][]basisJSON  `json:"bases"`
-	Rules          []*Rule                 `json:"rules"`
-	Riksnorm       []riksnormJSON          `json:"riksnorm"`
-	PriceBase      []*PriceBaseAmount      `json:"price_base_amount"`
-	ChildEarnings  []*ChildEarningsVersion `json:"child_earnings"`
-	Jobbstimulans  []*JobbstimulansVersion `json:"jobbstimulans"`
-	GraceDefault   GraceDefault            `json:"grace_months_default"`
-	Municipalities []*Municipality         `json:"municipalities"`
+	RulesVersion   string                   `json:"rules_version"`
+	Sources        []*Source                `json:"sources"`
+	Bases          map[string][]basisJSON   `json:"bases"`
+	Rules          []*Rule                  `json:"rules"`
+	Riksnorm       []riksnormJSON           `json:"riksnorm"`
+	PriceBase      []*PriceBaseAmount       `json:"price_base_amount"`
+	ChildEarnings  []*ChildEarningsVersion  `json:"child_earnings"`
+	Jobbstimulans  []*JobbstimulansVersion  `json:"jobbstimulans"`
+	Aktivitetskrav []*AktivitetskravVersion `json:"aktivitetskrav"`
+	GraceDefault   GraceDefault             `json:"grace_months_default"`
+	Municipalities []*Municipality          `json:"municipalities"`
 }
 
 type basisJSON struct {
@@ -49,7 +50,7 @@ type riksnormJSON struct {
 func (d *Data) Register() *RegisterJSON {
 	r := &RegisterJSON{
 		RulesVersion: d.Hash, Rules: d.Rules, Bases: map[string][]basisJSON{},
-		PriceBase: d.PriceBase, ChildEarnings: d.ChildEarnings, Jobbstimulans: d.Jobbstimulans,
+		PriceBase: d.PriceBase, ChildEarnings: d.ChildEarnings, Jobbstimulans: d.Jobbstimulans, Aktivitetskrav: d.Aktivitetskrav,
 		GraceDefault: d.GraceDefault, Municipalities: d.Municipalities,
 	}
 	for _, s := range d.Sources {
@@ -212,6 +213,10 @@ func (d *Data) WriteRegisterMarkdown(w io.Writer) error {
 		p("| %s | %d %% av lön | %d månader i följd med försörjningsstöd | %d månader | %s | %s — %s |\n",
 			period(x.Period), x.SharePercent, x.QualifyingMonths, x.DurationMonths, x.Status.Swedish(), x.Source.Citation, x.Evidence)
 	}
+	p("\n## Aktivitetskrav\n\n| Period | Gäller stöd från | Efter | Pensionsålder | Status | Källa |\n|---|---|---|---|---|---|\n")
+	for _, x := range d.Aktivitetskrav {
+		p("| %s | %s | %d månader i följd med försörjningsstöd | %d år | %s | %s — %s |\n", period(x.Period), x.FirstMonth, x.AfterMonths, x.PensionAge, x.Status.Swedish(), x.Source.Citation, x.Evidence)
+	}
 	g := d.GraceDefault
 	p("\n## Rådrum\n\nNär kommunens tak inte anger rådrum: %d månader från beskedet (%s). Källa: %s — %s\n", g.Months, g.Status.Swedish(), g.Source.Citation, g.Evidence)
 
@@ -225,6 +230,18 @@ func (d *Data) WriteRegisterMarkdown(w io.Writer) error {
 				how += fmt.Sprintf(" till %d kr", r.Unit)
 			}
 			p("- %s: %s (%s). Källa: %s (%s)\n", period(r.Period), how, r.Status.Swedish(), r.Source.Citation, r.Source.Kind.Swedish())
+		}
+		p("\nAutomatisering (vad roboten får besluta själv):\n\n")
+		for _, a := range m.Automation {
+			mode := "roboten föreslår, en person beslutar"
+			if a.Mode == ModeDecideApprovals {
+				mode = "roboten beviljar fortsatt stöd enligt beräkningen"
+				if a.MaxAutoAmount > 0 {
+					mode += " upp till " + a.MaxAutoAmount.String()
+				}
+			}
+			p("- %s: %s; ändring mot förra månaden högst %d %%; stickprov %d ‰; fyra ögon över %s; komplettering %d dagar (påminnelse %d dagar före). %s (%s). Källa: %s (%s)\n",
+				period(a.Period), mode, a.MaxChangePercent, a.SamplePerMille, a.FourEyesAbove, a.SupplementDays, a.ReminderDays, a.Note, a.Status.Swedish(), a.Source.Citation, a.Source.Kind.Swedish())
 		}
 		if len(m.CostCaps) == 0 {
 			p("\nInga tak för kostnader.\n")
