@@ -142,12 +142,16 @@ func (r *Registers) Collect(ctx context.Context, app bistand.Application, since 
 		Today: bistand.DateOf(r.now()), CollectingSince: bistand.DateOf(since)}
 	from := app.Month.Add(cfg.CalculationMonthOffset - 1).FirstDay()
 	to := app.Month.LastDay()
+	af := map[string]*ssbtek.AFStatus{}
+	afRef := map[string]string{}
 	for _, m := range members {
 		if r.Navet != nil {
 			r.lookup(ctx, app, m, &in, &out)
 		}
 		if r.SSBTEK != nil {
-			r.fetch(ctx, app, m, from, to, &in)
+			if st, ref := r.fetch(ctx, app, m, from, to, &in); st != nil && m.role != "child" {
+				af[m.id], afRef[m.id] = st, ref
+			}
 		}
 	}
 	if d, err := r.Store.CaseDecisionFor(ctx, app.CaseID, app.Month.Add(-1)); err == nil {
@@ -177,6 +181,27 @@ func (r *Registers) Collect(ctx context.Context, app bistand.Application, since 
 			Source: strings.Join(ri.Sources, ","), Reference: strings.Join(ri.References, ","),
 			ObservedAt: time.Date(ri.LastPaidOn.Year(), ri.LastPaidOn.MonthOfYear(), ri.LastPaidOn.Day(), 0, 0, 0, 0, time.UTC),
 		})
+	}
+	for _, m := range members {
+		st := af[m.id]
+		if st == nil {
+			continue
+		}
+		// Registration and a programme (a decision on compensation in force
+		// this month) are what the aktivitetskrav check looks at.
+		programme := false
+		for _, d := range st.Decisions {
+			if !d.From.After(app.Month.LastDay()) && (d.To.IsZero() || !d.To.Before(app.Month.FirstDay())) {
+				programme = true
+			}
+		}
+		value, _ := json.Marshal(map[string]any{"registered": st.Registered, "extent": min(max(st.Extent, 0), 100), "programme": programme})
+		key := "af:" + m.id
+		if f, ok := inForce[key]; ok && string(f.Value) == string(value) {
+			continue
+		}
+		out.Facts = append(out.Facts, sqlstore.FactInput{Key: key, Kind: bistand.FactAFStatus, Value: value, Provenance: bistand.Register,
+			Source: "AF", Reference: "SSBTEK " + afRef[m.id], ObservedAt: r.now()})
 	}
 	for _, key := range res.Retract {
 		if _, ok := inForce[key]; !ok {
@@ -223,8 +248,9 @@ func (r *Registers) lookup(ctx context.Context, app bistand.Application, m membe
 }
 
 // fetch asks SSBTEK about a member for the period, source by source through
-// their breakers.
-func (r *Registers) fetch(ctx context.Context, app bistand.Application, m member, from, to bistand.Date, in *Input) {
+// their breakers. It returns Arbetsförmedlingen's answer, if any, and the
+// call's correlation id.
+func (r *Registers) fetch(ctx context.Context, app bistand.Application, m member, from, to bistand.Date, in *Input) (*ssbtek.AFStatus, string) {
 	var sources []ssbtek.Source
 	for _, s := range ssbtek.Sources {
 		if r.breaker(string(s)).Allow() {
@@ -234,7 +260,7 @@ func (r *Registers) fetch(ctx context.Context, app bistand.Application, m member
 		}
 	}
 	if len(sources) == 0 {
-		return
+		return nil, ""
 	}
 	caseworker := r.Caseworker
 	if caseworker == "" {
@@ -251,8 +277,9 @@ func (r *Registers) fetch(ctx context.Context, app bistand.Application, m member
 			r.breaker(string(s)).Record(err)
 			in.Errors = append(in.Errors, SourceError{Person: m.id, Source: string(s), Code: "SSBTEK", Message: errorText(err)})
 		}
-		return
+		return nil, ""
 	}
+	var af *ssbtek.AFStatus
 	for _, s := range sources {
 		sa := ans.Sources[s]
 		switch {
@@ -266,6 +293,9 @@ func (r *Registers) fetch(ctx context.Context, app bistand.Application, m member
 			continue
 		}
 		r.breaker(string(s)).Record(nil)
+		if sa.AF != nil {
+			af = sa.AF
+		}
 		// Parts of an answer that are missing although the source answered
 		// (an utlämnare unavailable, an avvikelse, an unreadable item) are
 		// missing data too: never treated as complete.
@@ -281,6 +311,7 @@ func (r *Registers) fetch(ctx context.Context, app bistand.Application, m member
 		}
 	}
 	slices.SortStableFunc(in.Payments, func(a, b Payment) int { return a.PaidOn.Compare(b.PaidOn) })
+	return af, ans.CorrelationID
 }
 
 // errorText is an error as one line without digits runs that could be a

@@ -51,6 +51,16 @@ type Robot struct {
 	// PollInterval is how long to wait before asking the registers again
 	// for data that is expected but has not arrived.
 	PollInterval time.Duration
+	// Rules is the rule engine whose automation policies the robot follows;
+	// nil means rules.Default().
+	Rules *rules.Engine
+}
+
+func (r *Robot) rules() *rules.Engine {
+	if r.Rules != nil {
+		return r.Rules
+	}
+	return rules.Default()
 }
 
 // Collection is what gathering register data for an application concluded.
@@ -200,21 +210,56 @@ func (r *Robot) assess(ctx context.Context, appID string) error {
 	return err
 }
 
-// decide records the robot's decision when the calculation approves the
-// application; anything else waits for a caseworker. (The municipality's
-// automation policy and checks come with issue 5; until then the robot
-// never says no.)
+// decide runs the checks (checks.go) on an assessed application and, if
+// none stops it and the municipality has delegated the decision, draws for a
+// random check and decides as calculated. Otherwise the findings say why a
+// person must take over. The robot never rejects and never grants less than
+// calculated.
 func (r *Robot) decide(ctx context.Context, appID string) error {
+	app, err := r.Store.Application(ctx, Actor, appID)
+	if err != nil || app.State != bistand.Assessed {
+		return err
+	}
 	h, _, err := r.Store.Household(ctx, appID)
 	if err != nil {
 		return err
 	}
-	res, err := rules.Default().Calculate(h, rules.Options{})
+	res, err := r.rules().Calculate(h, rules.Options{})
 	if err != nil {
 		return err
 	}
-	if res.Outcome != rules.Approved {
-		r.log().Info("left for a caseworker", "application", appID, "reason", "calculation does not approve")
+	c, err := r.Store.Case(ctx, Actor, app.CaseID)
+	if err != nil {
+		return err
+	}
+	policy, err := r.rules().Policy(c.Municipality, app.Month)
+	if err != nil {
+		return err
+	}
+	previous, err := r.previousDecision(ctx, app)
+	if err != nil {
+		return err
+	}
+	all, err := r.Store.Facts(ctx, appID)
+	if err != nil {
+		return err
+	}
+	facts := sqlstore.Effective(all)
+	persons := map[string]bistand.Person{}
+	for _, m := range h.Members {
+		p, err := r.Store.Person(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		persons[m.ID] = p
+	}
+	found := runChecks(checkInput{app: app, h: h, res: res, policy: policy, aktivitetskrav: r.rules().Aktivitetskrav(app.Month),
+		previous: previous, facts: facts, persons: persons})
+	if len(found) > 0 {
+		if _, err := r.Store.AddFindings(ctx, Actor, appID, found); err != nil {
+			return err
+		}
+		r.log().Info("left for a caseworker", "application", appID, "reasons", kinds(found))
 		return nil
 	}
 	open, err := r.Store.Findings(ctx, appID, bistand.FindingOpen)
@@ -222,14 +267,49 @@ func (r *Robot) decide(ctx context.Context, appID string) error {
 		return err
 	}
 	if len(open) > 0 {
-		r.log().Info("left for a caseworker", "application", appID, "reason", "open findings", "findings", len(open))
+		r.log().Info("left for a caseworker", "application", appID, "reasons", findingKinds(open))
 		return nil
 	}
-	d, ok, err := r.Store.Decide(ctx, Actor, appID, sqlstore.DecideInput{IfState: bistand.Assessed})
+	if policy.SamplePerMille > 0 {
+		selected, err := r.draw(ctx, app, facts, policy.SamplePerMille)
+		if err != nil {
+			return err
+		}
+		if selected {
+			if _, _, err := r.Store.Transition(ctx, Actor, appID, bistand.RandomCheck, reason(bistand.FindingRandomCheck),
+				sqlstore.TransitionOptions{IfState: bistand.Assessed}); err != nil {
+				return err
+			}
+			if _, err := r.Store.AddFindings(ctx, Actor, appID, []sqlstore.FindingInput{{Kind: bistand.FindingRandomCheck, Subject: "stickprov",
+				Text: reason(bistand.FindingRandomCheck) + " Begär underlag (till exempel kontoutdrag) och bedöm ansökan.", Data: map[string]any{"per_mille": policy.SamplePerMille}}}); err != nil {
+				return err
+			}
+			r.log().Info("drawn for a random check", "application", appID)
+			return nil
+		}
+	}
+	d, ok, err := r.Store.Decide(ctx, Actor, appID, sqlstore.DecideInput{IfState: bistand.Assessed,
+		Motivation: "Beviljas enligt beräkningen; automatiserat beslut enligt nämndens delegation."})
 	if ok {
 		r.log().Info("decided", "application", appID, "decision", d.ID)
 	}
 	return err
+}
+
+func kinds(fs []sqlstore.FindingInput) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, string(f.Kind))
+	}
+	return out
+}
+
+func findingKinds(fs []bistand.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, string(f.Kind))
+	}
+	return out
 }
 
 // Resume enqueues the next step of every application that is part-way

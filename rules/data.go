@@ -379,14 +379,18 @@ type rawBasis struct {
 	Sources []string `json:"sources"`
 }
 
-// LoadEmbedded loads the rule data compiled into bistand.
-func LoadEmbedded() (*Data, error) {
+// EmbeddedFS returns the rule data compiled into bistand, laid out as Load
+// reads it (for tools and tests that derive variants of it).
+func EmbeddedFS() fs.FS {
 	sub, err := fs.Sub(embedded, "data")
 	if err != nil {
-		return nil, err
+		panic(err) // the directory is embedded
 	}
-	return Load(sub)
+	return sub
 }
+
+// LoadEmbedded loads the rule data compiled into bistand.
+func LoadEmbedded() (*Data, error) { return Load(EmbeddedFS()) }
 
 // Load reads and validates rule data from fsys, laid out as rules/data is:
 // sources.json, rules.json, riksnorm.json, national.json and

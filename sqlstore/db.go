@@ -61,7 +61,9 @@ func ParseURL(raw string) (Engine, string, error) {
 		// WAL lets readers run beside the one writer; a write transaction
 		// takes the write lock at BEGIN (immediate), so writers queue on the
 		// busy timeout instead of failing; FULL sync survives power loss.
-		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+		// The busy timeout comes first: it must already apply while the
+		// other pragmas (switching to WAL) take their locks.
+		dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 			"&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)&_txlock=immediate"
 		return SQLite, dsn, nil
 	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
@@ -116,11 +118,16 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	}
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{DB: sqldb, Engine: engine, Redacted: redact(rawURL), path: path}
-	if err := db.PingContext(ctx); err != nil {
-		sqldb.Close()
-		return nil, fmt.Errorf("open %s: %w", db.Redacted, err)
-	}
-	if err := db.Migrate(ctx); err != nil {
+	// The first connection to a new SQLite file switches it to WAL, which
+	// takes a lock no busy timeout waits for; processes opening together
+	// take turns (the same lock as migrations).
+	err = db.WithMigrationLock(ctx, func() error {
+		if err := db.PingContext(ctx); err != nil {
+			return fmt.Errorf("open %s: %w", db.Redacted, err)
+		}
+		return db.migrate(ctx)
+	})
+	if err != nil {
 		sqldb.Close()
 		return nil, err
 	}
@@ -129,6 +136,10 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 
 // Migrate applies every embedded migration not yet applied.
 func (db *DB) Migrate(ctx context.Context) error {
+	return db.WithMigrationLock(ctx, func() error { return db.migrate(ctx) })
+}
+
+func (db *DB) migrate(ctx context.Context) error {
 	dialect := goose.DialectPostgres
 	if db.Engine == SQLite {
 		dialect = goose.DialectSQLite3
@@ -141,12 +152,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	return db.WithMigrationLock(ctx, func() error {
-		if _, err := p.Up(ctx); err != nil && !errors.Is(err, goose.ErrNoNextVersion) {
-			return fmt.Errorf("migrations: %w", err)
-		}
-		return nil
-	})
+	if _, err := p.Up(ctx); err != nil && !errors.Is(err, goose.ErrNoNextVersion) {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	return nil
 }
 
 // BlobDir is where attachments are kept by default: beside a SQLite
@@ -176,7 +185,7 @@ func (db *DB) WithMigrationLock(ctx context.Context, fn func() error) error {
 	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("open %s: %w", db.Redacted, err)
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", int64(migrationLockKey)); err != nil {

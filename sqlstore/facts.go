@@ -80,7 +80,7 @@ func decodeStrictly(raw json.RawMessage, v any) error {
 
 // checkFactValue validates a fact's key and value for its kind.
 func checkFactValue(in FactInput) error {
-	single := map[bistand.FactKind]bool{bistand.FactDwellingSize: true, bistand.FactMonthsOnAssistance: true, bistand.FactJobbstimulansSince: true}
+	single := map[bistand.FactKind]bool{bistand.FactDwellingSize: true, bistand.FactMonthsOnAssistance: true, bistand.FactJobbstimulansSince: true, bistand.FactRandomCheck: true}
 	switch {
 	case single[in.Kind]:
 		if in.Key != string(in.Kind) {
@@ -89,6 +89,10 @@ func checkFactValue(in FactInput) error {
 	case in.Kind == bistand.FactMember || in.Kind == bistand.FactCost || in.Kind == bistand.FactIncome || in.Kind == bistand.FactAsset:
 		if !strings.HasPrefix(in.Key, string(in.Kind)+":") || len(in.Key) == len(in.Kind)+1 || len(in.Key) > 200 {
 			return fmt.Errorf("%w: the key of a %s fact is %q followed by a name", bistand.ErrInvalid, in.Kind, string(in.Kind)+":")
+		}
+	case in.Kind == bistand.FactAFStatus:
+		if !strings.HasPrefix(in.Key, "af:") || len(in.Key) == 3 {
+			return fmt.Errorf("%w: the key of an af_status fact is \"af:\" and a person id", bistand.ErrInvalid)
 		}
 	default:
 		return fmt.Errorf("%w: unknown fact kind %q", bistand.ErrInvalid, in.Kind)
@@ -132,6 +136,24 @@ func checkFactValue(in FactInput) error {
 	case bistand.FactJobbstimulansSince:
 		var v monthValue
 		err = decodeStrictly(in.Value, &v)
+	case bistand.FactAFStatus:
+		var v struct {
+			Registered bool `json:"registered"`
+			Extent     int  `json:"extent"`
+			Programme  bool `json:"programme"`
+		}
+		if err = decodeStrictly(in.Value, &v); err == nil && (v.Extent < 0 || v.Extent > 100) {
+			err = fmt.Errorf("extent is a percentage")
+		}
+	case bistand.FactRandomCheck:
+		var v struct {
+			PerMille int  `json:"per_mille"`
+			Draw     int  `json:"draw"`
+			Selected bool `json:"selected"`
+		}
+		if err = decodeStrictly(in.Value, &v); err == nil && (v.Draw < 0 || v.Draw > 999 || v.Selected != (v.Draw < v.PerMille)) {
+			err = fmt.Errorf("a draw is 0–999 and selected when below the rate")
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("%w: %s fact %s: %v", bistand.ErrInvalid, in.Kind, in.Key, err)
@@ -149,6 +171,8 @@ func factAllowed(actor bistand.Actor, p bistand.Provenance, st bistand.State, re
 		kinds, states = []bistand.ActorKind{bistand.ActorApplicant}, []bistand.State{bistand.Draft, bistand.SupplementRequested}
 	case bistand.Register:
 		kinds, states = []bistand.ActorKind{bistand.ActorRobot, bistand.ActorSystem}, []bistand.State{bistand.Submitted, bistand.Collecting, bistand.Supplemented}
+	case bistand.Automated:
+		kinds, states = []bistand.ActorKind{bistand.ActorRobot}, []bistand.State{bistand.Assessed}
 	case bistand.Caseworker:
 		if reason == "" {
 			return fmt.Errorf("%w: a caseworker setting a fact gives a reason", bistand.ErrInvalid)

@@ -18,7 +18,10 @@ import (
 	"github.com/bistand/bistand/sqlstore"
 )
 
-var system = bistand.Actor{Kind: bistand.ActorSystem, ID: "synth"}
+var (
+	system     = bistand.Actor{Kind: bistand.ActorSystem, ID: "synth"}
+	caseworker = bistand.Actor{Kind: bistand.ActorCaseworker, ID: "synth-handlaggare"}
+)
 
 func applicant(p bistand.Person) bistand.Actor {
 	return bistand.Actor{Kind: bistand.ActorApplicant, ID: p.ID}
@@ -32,25 +35,88 @@ func declared(key string, kind bistand.FactKind, v any) sqlstore.FactInput {
 	return sqlstore.FactInput{Key: key, Kind: kind, Value: b, Provenance: bistand.Declared}
 }
 
+// Options shape what is created.
+type Options struct {
+	// History: the household also applied the month before, and a
+	// caseworker decided that application (as at a first meeting), so this
+	// month's application is a recurring one the robot may decide.
+	History bool
+}
+
+// household is what an application declares, before the records exist.
+type household struct {
+	people  []bistand.Person
+	members []bistand.CaseMember
+	facts   func(month bistand.Month) []sqlstore.FactInput
+}
+
+// apply opens the case and applies for month (and, with History, for the
+// month before, decided by a caseworker), submitting this month's
+// application with the robot's first step enqueued in the same transaction.
+func apply(ctx context.Context, st *sqlstore.Store, h household, municipality string, month bistand.Month, opt Options) (bistand.Application, error) {
+	c, err := st.OpenCase(ctx, system, municipality, h.members)
+	if err != nil {
+		return bistand.Application{}, err
+	}
+	if opt.History {
+		prev, err := submit(ctx, st, h, c.ID, month.Add(-1), nil)
+		if err != nil {
+			return prev, fmt.Errorf("history: %w", err)
+		}
+		for _, to := range []bistand.State{bistand.Collecting, bistand.Assessed} {
+			if _, _, err := st.Transition(ctx, caseworker, prev.ID, to, "Första ansökan, bedömd vid nybesök.", sqlstore.TransitionOptions{}); err != nil {
+				return prev, fmt.Errorf("history: %w", err)
+			}
+		}
+		if _, _, err := st.Decide(ctx, caseworker, prev.ID, sqlstore.DecideInput{Motivation: "Första ansökan; uppgifterna styrkta vid nybesök."}); err != nil {
+			return prev, fmt.Errorf("history: %w", err)
+		}
+	}
+	return submit(ctx, st, h, c.ID, month, []sqlstore.Job{{Kind: robot.StepCollect}})
+}
+
+// submit creates, signs and submits one application; jobs with an empty
+// Args get the application's id.
+func submit(ctx context.Context, st *sqlstore.Store, h household, caseID string, month bistand.Month, jobs []sqlstore.Job) (bistand.Application, error) {
+	app, err := st.CreateApplication(ctx, applicant(h.people[0]), caseID, month)
+	if err != nil {
+		return app, err
+	}
+	if _, err := st.AddFacts(ctx, applicant(h.people[0]), app.ID, h.facts(month)); err != nil {
+		return app, fmt.Errorf("facts: %w", err)
+	}
+	for i, m := range h.members {
+		if m.Role == "child" {
+			continue
+		}
+		p := h.people[i]
+		if err := st.Sign(ctx, applicant(p), app.ID, p.ID, "demo", "demo-"+p.ID+"-"+month.String()); err != nil {
+			return app, err
+		}
+	}
+	for i := range jobs {
+		if jobs[i].Args == nil {
+			jobs[i] = robot.Job(jobs[i].Kind, app.ID)
+		}
+	}
+	app, _, err = st.Transition(ctx, applicant(h.people[0]), app.ID, bistand.Submitted, "", sqlstore.TransitionOptions{Enqueue: jobs})
+	return app, err
+}
+
 // SubmitHousehold creates a synthetic household (one or two adults, up to
 // three children), its case and a signed application for month with declared
 // facts, and submits it, enqueuing the robot's first step in the same
 // transaction. The household always describes a valid household-month.
-func SubmitHousehold(ctx context.Context, st *sqlstore.Store, rng *rand.Rand, municipality string, month bistand.Month) (bistand.Application, error) {
+func SubmitHousehold(ctx context.Context, st *sqlstore.Store, rng *rand.Rand, municipality string, month bistand.Month, opt Options) (bistand.Application, error) {
 	first := month.FirstDay()
 	birth := func(minAge, maxAge int) bistand.Date {
 		age := minAge + rng.IntN(maxAge-minAge+1)
 		return first.AddMonths(-12*age - 1 - rng.IntN(11)).AddDays(-rng.IntN(28))
 	}
-	newPerson := func(b bistand.Date) (bistand.Person, error) {
-		return st.CreatePerson(ctx, system, personnummer.Generate(rng, b, rng.IntN(20) == 0, rng.IntN(2) == 0), false)
-	}
-	var app bistand.Application
+	var h household
 	adults := 1 + rng.IntN(2)
 	children := rng.IntN(4)
-	var people []bistand.Person
-	var members []bistand.CaseMember
-	var facts []sqlstore.FactInput
+	var memberFacts []sqlstore.FactInput
 	for i := range adults + children {
 		role, b := "applicant", birth(20, 64)
 		switch {
@@ -59,71 +125,58 @@ func SubmitHousehold(ctx context.Context, st *sqlstore.Store, rng *rand.Rand, mu
 		case i >= adults:
 			role, b = "child", birth(0, 17)
 		}
-		p, err := newPerson(b)
+		p, err := st.CreatePerson(ctx, system, personnummer.Generate(rng, b, rng.IntN(20) == 0, rng.IntN(2) == 0), false)
 		if err != nil {
-			return app, err
+			return bistand.Application{}, err
 		}
-		people = append(people, p)
-		members = append(members, bistand.CaseMember{PersonID: p.ID, Role: role})
-		facts = append(facts, declared("member:"+p.ID, bistand.FactMember, map[string]any{
+		h.people = append(h.people, p)
+		h.members = append(h.members, bistand.CaseMember{PersonID: p.ID, Role: role})
+		memberFacts = append(memberFacts, declared("member:"+p.ID, bistand.FactMember, map[string]any{
 			"person_id": p.ID, "role": role, "lunch_elsewhere": role == "child" && rng.IntN(2) == 0 && first.Year()-b.Year() <= 6,
 		}))
 	}
-	c, err := st.OpenCase(ctx, system, municipality, members)
-	if err != nil {
-		return app, err
-	}
-	app, err = st.CreateApplication(ctx, applicant(people[0]), c.ID, month)
-	if err != nil {
-		return app, err
-	}
 	kr := func(lo, hi int) bistand.Money { return bistand.Kronor(int64(lo + rng.IntN(hi-lo+1))) }
-	facts = append(facts,
+	rest := []sqlstore.FactInput{
 		declared("cost:rent", bistand.FactCost, map[string]any{"type": "rent", "amount": kr(3500, 9500)}),
 		declared("cost:electricity", bistand.FactCost, map[string]any{"type": "electricity", "amount": kr(150, 700)}),
-		declared("months_on_assistance", bistand.FactMonthsOnAssistance, map[string]any{"value": rng.IntN(30)}),
-	)
+	}
 	if rng.IntN(3) == 0 {
-		earner := people[rng.IntN(adults)]
-		facts = append(facts, declared(collect.IncomeKey("salary", earner.ID), bistand.FactIncome, map[string]any{"type": "salary", "person": earner.ID, "amount": kr(1000, 14000)}))
+		earner := h.people[rng.IntN(adults)]
+		rest = append(rest, declared(collect.IncomeKey("salary", earner.ID), bistand.FactIncome, map[string]any{"type": "salary", "person": earner.ID, "amount": kr(1000, 14000)}))
 	}
 	if children > 0 {
-		facts = append(facts, declared(collect.IncomeKey("child_allowance", people[0].ID), bistand.FactIncome, map[string]any{"type": "child_allowance", "person": people[0].ID, "amount": bistand.Kronor(int64(1250 * children))}))
+		rest = append(rest, declared(collect.IncomeKey("child_allowance", h.people[0].ID), bistand.FactIncome, map[string]any{"type": "child_allowance", "person": h.people[0].ID, "amount": bistand.Kronor(int64(1250 * children))}))
 	}
-	if _, err := st.AddFacts(ctx, applicant(people[0]), app.ID, facts); err != nil {
-		return app, fmt.Errorf("facts: %w", err)
-	}
-	for i := range adults {
-		p := people[i]
-		if err := st.Sign(ctx, applicant(p), app.ID, p.ID, "demo", fmt.Sprintf("demo-%s", p.ID)); err != nil {
-			return app, err
+	months := rng.IntN(30)
+	h.facts = func(mo bistand.Month) []sqlstore.FactInput {
+		fs := append(append([]sqlstore.FactInput(nil), memberFacts...), rest...)
+		n := months
+		if mo < month {
+			n = max(n-1, 0)
 		}
+		return append(fs, declared("months_on_assistance", bistand.FactMonthsOnAssistance, map[string]any{"value": n}))
 	}
-	app, _, err = st.Transition(ctx, applicant(people[0]), app.ID, bistand.Submitted, "",
-		sqlstore.TransitionOptions{Enqueue: []sqlstore.Job{robot.Job(robot.StepCollect, app.ID)}})
-	return app, err
+	return apply(ctx, st, h, municipality, month, opt)
 }
 
 // SubmitFromPopulation applies for month with household i of a synthetic
 // population, declaring what the household declares
 // (population.Declarations) with its register benefits mapped to income
 // types by table. People are created once: a person already known is reused.
-func SubmitFromPopulation(ctx context.Context, st *sqlstore.Store, pop *population.Population, table *collect.Table, i int, municipality string, month bistand.Month) (bistand.Application, error) {
-	var app bistand.Application
-	h := pop.Household(i)
-	var people []bistand.Person
-	var members []bistand.CaseMember
-	var facts []sqlstore.FactInput
-	for _, m := range h.Members {
+func SubmitFromPopulation(ctx context.Context, st *sqlstore.Store, pop *population.Population, table *collect.Table, i int, municipality string, month bistand.Month, opt Options) (bistand.Application, error) {
+	ph := pop.Household(i)
+	var h household
+	var memberFacts []sqlstore.FactInput
+	for _, m := range ph.Members {
 		p, err := st.PersonByNumber(ctx, m.Number)
 		if errors.Is(err, bistand.ErrNotFound) {
 			p, err = st.CreatePerson(ctx, system, m.Number, false)
 		}
 		if err != nil {
-			return app, err
+			return bistand.Application{}, err
 		}
-		people = append(people, p)
-		members = append(members, bistand.CaseMember{PersonID: p.ID, Role: m.Role})
+		h.people = append(h.people, p)
+		h.members = append(h.members, bistand.CaseMember{PersonID: p.ID, Role: m.Role})
 		v := map[string]any{"person_id": p.ID, "role": m.Role}
 		if m.LunchElsewhere {
 			v["lunch_elsewhere"] = true
@@ -131,59 +184,42 @@ func SubmitFromPopulation(ctx context.Context, st *sqlstore.Store, pop *populati
 		if m.Role == "child" && month.FirstDay().Year()-m.BirthDate.Year() >= 19 {
 			v["in_school"] = true
 		}
-		facts = append(facts, declared("member:"+p.ID, bistand.FactMember, v))
+		memberFacts = append(memberFacts, declared("member:"+p.ID, bistand.FactMember, v))
 	}
-	c, err := st.OpenCase(ctx, system, municipality, members)
-	if err != nil {
-		return app, err
-	}
-	app, err = st.CreateApplication(ctx, applicant(people[0]), c.ID, month)
-	if err != nil {
-		return app, err
-	}
-	facts = append(facts,
-		declared("cost:rent", bistand.FactCost, map[string]any{"type": "rent", "amount": h.Rent}),
-		declared("cost:electricity", bistand.FactCost, map[string]any{"type": "electricity", "amount": h.Electricity}),
-	)
-	if h.DwellingSize != len(h.Members) {
-		facts = append(facts, declared("dwelling_size", bistand.FactDwellingSize, map[string]any{"value": h.DwellingSize}))
-	}
-	sums := map[string]bistand.Money{}
-	var keys []string
-	for _, d := range pop.Declarations(h, month) {
-		typ := "salary"
-		if d.Benefit != "salary" {
-			m, ok := table.Lookup(benefitSource(d.Benefit), d.Benefit)
-			if !ok {
-				continue // a benefit bistand cannot map is not declared as income
+	h.facts = func(mo bistand.Month) []sqlstore.FactInput {
+		facts := append([]sqlstore.FactInput(nil), memberFacts...)
+		facts = append(facts,
+			declared("cost:rent", bistand.FactCost, map[string]any{"type": "rent", "amount": ph.Rent}),
+			declared("cost:electricity", bistand.FactCost, map[string]any{"type": "electricity", "amount": ph.Electricity}),
+			declared("months_on_assistance", bistand.FactMonthsOnAssistance, map[string]any{"value": 2 + mo.Since(month.Add(-1)) + ph.Index%10}),
+		)
+		if ph.DwellingSize != len(ph.Members) {
+			facts = append(facts, declared("dwelling_size", bistand.FactDwellingSize, map[string]any{"value": ph.DwellingSize}))
+		}
+		sums := map[string]bistand.Money{}
+		var keys []string
+		for _, d := range pop.Declarations(ph, mo) {
+			typ := "salary"
+			if d.Benefit != "salary" {
+				m, ok := table.Lookup(benefitSource(d.Benefit), d.Benefit)
+				if !ok {
+					continue // a benefit bistand cannot map is not declared as income
+				}
+				typ = m.IncomeType
 			}
-			typ = m.IncomeType
+			k := collect.IncomeKey(typ, h.people[d.Member].ID)
+			if _, ok := sums[k]; !ok {
+				keys = append(keys, k)
+			}
+			sums[k] += d.Net
 		}
-		k := collect.IncomeKey(typ, people[d.Member].ID)
-		if _, ok := sums[k]; !ok {
-			keys = append(keys, k)
+		for _, k := range keys {
+			parts := strings.SplitN(k, ":", 3)
+			facts = append(facts, declared(k, bistand.FactIncome, map[string]any{"type": parts[1], "person": parts[2], "amount": sums[k]}))
 		}
-		sums[k] += d.Net
+		return facts
 	}
-	for _, k := range keys {
-		parts := strings.SplitN(k, ":", 3)
-		facts = append(facts, declared(k, bistand.FactIncome, map[string]any{"type": parts[1], "person": parts[2], "amount": sums[k]}))
-	}
-	if _, err := st.AddFacts(ctx, applicant(people[0]), app.ID, facts); err != nil {
-		return app, fmt.Errorf("facts: %w", err)
-	}
-	for j, m := range h.Members {
-		if m.Role == "child" {
-			continue
-		}
-		p := people[j]
-		if err := st.Sign(ctx, applicant(p), app.ID, p.ID, "demo", "demo-"+p.ID); err != nil {
-			return app, err
-		}
-	}
-	app, _, err = st.Transition(ctx, applicant(people[0]), app.ID, bistand.Submitted, "",
-		sqlstore.TransitionOptions{Enqueue: []sqlstore.Job{robot.Job(robot.StepCollect, app.ID)}})
-	return app, err
+	return apply(ctx, st, h, municipality, month, opt)
 }
 
 // benefitSource is the register that pays a population benefit.

@@ -45,7 +45,7 @@ func TestAuditVerifyCommand(t *testing.T) {
 					t.Fatal(err)
 				}
 				st.SetJobs(q)
-				app, err := synth.SubmitHousehold(ctx, st, rand.New(rand.NewPCG(1, 1)), "national", bistand.MustMonth(2026, 5))
+				app, err := synth.SubmitHousehold(ctx, st, rand.New(rand.NewPCG(1, 1)), "national", bistand.MustMonth(2026, 5), synth.Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
