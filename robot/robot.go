@@ -54,6 +54,8 @@ type Robot struct {
 	// Rules is the rule engine whose automation policies the robot follows;
 	// nil means rules.Default().
 	Rules *rules.Engine
+	// Metrics, if set, counts what the robot does.
+	Metrics *Metrics
 }
 
 func (r *Robot) rules() *rules.Engine {
@@ -92,19 +94,22 @@ func Job(step, appID string) sqlstore.Job {
 
 // Handlers returns the queue handlers of every step.
 func (r *Robot) Handlers() map[string]queue.Handler {
-	wrap := func(fn func(context.Context, string) error) queue.Handler {
+	wrap := func(name string, fn func(context.Context, string) error) queue.Handler {
 		return func(ctx context.Context, raw json.RawMessage) error {
 			var a Args
 			if err := json.Unmarshal(raw, &a); err != nil || a.ApplicationID == "" {
 				return fmt.Errorf("bad step arguments")
 			}
-			return fn(ctx, a.ApplicationID)
+			start := time.Now()
+			err := fn(ctx, a.ApplicationID)
+			r.Metrics.step(name, time.Since(start))
+			return err
 		}
 	}
 	return map[string]queue.Handler{
-		StepCollect: wrap(r.collect),
-		StepAssess:  wrap(r.assess),
-		StepDecide:  wrap(r.decide),
+		StepCollect: wrap(StepCollect, r.collect),
+		StepAssess:  wrap(StepAssess, r.assess),
+		StepDecide:  wrap(StepDecide, r.decide),
 	}
 }
 
@@ -253,6 +258,7 @@ func (r *Robot) decide(ctx context.Context, appID string) error {
 		}
 		persons[m.ID] = p
 	}
+	r.Metrics.outcome(string(res.Outcome))
 	found := runChecks(checkInput{app: app, h: h, res: res, policy: policy, aktivitetskrav: r.rules().Aktivitetskrav(app.Month),
 		previous: previous, facts: facts, persons: persons})
 	if len(found) > 0 {
@@ -260,6 +266,7 @@ func (r *Robot) decide(ctx context.Context, appID string) error {
 			return err
 		}
 		r.log().Info("left for a caseworker", "application", appID, "reasons", kinds(found))
+		r.Metrics.routed(kinds(found))
 		return nil
 	}
 	open, err := r.Store.Findings(ctx, appID, bistand.FindingOpen)
@@ -268,6 +275,7 @@ func (r *Robot) decide(ctx context.Context, appID string) error {
 	}
 	if len(open) > 0 {
 		r.log().Info("left for a caseworker", "application", appID, "reasons", findingKinds(open))
+		r.Metrics.routed(findingKinds(open))
 		return nil
 	}
 	if policy.SamplePerMille > 0 {
@@ -285,6 +293,7 @@ func (r *Robot) decide(ctx context.Context, appID string) error {
 				return err
 			}
 			r.log().Info("drawn for a random check", "application", appID)
+			r.Metrics.randomCheck()
 			return nil
 		}
 	}
@@ -292,6 +301,7 @@ func (r *Robot) decide(ctx context.Context, appID string) error {
 		Motivation: "Beviljas enligt beräkningen; automatiserat beslut enligt nämndens delegation."})
 	if ok {
 		r.log().Info("decided", "application", appID, "decision", d.ID)
+		r.Metrics.decided()
 	}
 	return err
 }

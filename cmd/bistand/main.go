@@ -67,6 +67,8 @@ Usage:
   bistand rules [flags]           print the rule register (docs/rules.md)
   bistand work [--db URL]         work the background jobs (the robot) until interrupted
   bistand sim [--addr HOST:PORT]  serve the register simulator (SSBTEK and Navet)
+  bistand batch --households N    run a month for N synthetic households end to end
+  bistand replay DECISION_ID      recompute a stored decision and compare
   bistand audit verify [--db URL] verify the audit chain and every audited row
   bistand version                 print the program and rule versions
   bistand help                    show this help
@@ -88,6 +90,10 @@ func (m *Main) ParseFlags(args []string) error {
 		m.cmd, err = parseCalc(args, m.Stderr)
 	case "rules":
 		m.cmd, err = parseRules(args, m.Stderr)
+	case "batch":
+		m.cmd, err = parseBatch(args, m.Stderr)
+	case "replay":
+		m.cmd, err = parseReplay(args, m.Stderr)
 	case "sim":
 		m.cmd, err = parseSim(args, m.Stderr)
 	case "work":
@@ -131,6 +137,9 @@ func (m *Main) Main(ctx context.Context, args []string) int {
 	}
 	if errors.Is(err, errHelpShown) {
 		return 0
+	}
+	if errors.Is(err, errReplayDiffers) {
+		return 1 // the difference is on standard output
 	}
 	fmt.Fprintf(m.Stderr, "bistand: %v\n", err)
 	var ue *usageError

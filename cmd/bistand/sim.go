@@ -37,6 +37,11 @@ func (o *simOptions) flags(fs *flagSet) {
 
 // handler returns the simulator's routes: POST /ssbtek and POST /navet.
 func (o *simOptions) handler() (http.Handler, error) {
+	return o.handlerFor(population.New(o.seed, o.households))
+}
+
+// handlerFor serves a given population.
+func (o *simOptions) handlerFor(pop *population.Population) (http.Handler, error) {
 	now := func() bistand.Date { return bistand.DateOf(time.Now()) }
 	if o.today != "" {
 		d, err := bistand.ParseDate(o.today)
@@ -45,7 +50,6 @@ func (o *simOptions) handler() (http.Handler, error) {
 		}
 		now = func() bistand.Date { return d }
 	}
-	pop := population.New(o.seed, o.households)
 	mux := http.NewServeMux()
 	mux.Handle("POST /ssbtek", ssbteksim.NewSSBTEK(pop, ssbteksim.Options{Now: now, Latency: o.latency, FailureRate: o.failure, SourceFailureRate: o.sourceFail, Seed: o.seed}))
 	mux.Handle("POST /navet", navetsim.NewNavet(pop, navetsim.Options{Latency: o.latency, FailureRate: o.failure}))

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"time"
+
+	"github.com/bistand/bistand"
+	"github.com/bistand/bistand/collect"
+	"github.com/bistand/bistand/navet"
+	"github.com/bistand/bistand/population"
+	"github.com/bistand/bistand/queue"
+	"github.com/bistand/bistand/resilience"
+	"github.com/bistand/bistand/robot"
+	"github.com/bistand/bistand/sqlstore"
+	"github.com/bistand/bistand/ssbtek"
+	"github.com/bistand/bistand/synth"
+)
+
+type batchCmd struct {
+	households   int
+	month        string
+	db           string
+	out          string
+	seed         uint64
+	workers      int
+	municipality string
+	history      bool
+	cpuprofile   string
+}
+
+func parseBatch(args []string, stderr io.Writer) (command, error) {
+	c := &batchCmd{}
+	fs := newFlagSet("batch", "batch --households N [--month YYYY-MM] [--db URL] [--out DIR] [--seed S]\n\nRuns one month for N synthetic households end to end against an in-process register simulator: apply, collect, calculate, check, decide or leave for a person. Prints one JSON object.", stderr)
+	fs.IntVar(&c.households, "households", 1000, "households to run")
+	fs.StringVar(&c.month, "month", "2026-11", "the month applied for")
+	fs.StringVar(&c.db, "db", "", "database URL (default: a new SQLite file in a temporary directory, removed afterwards)")
+	fs.StringVar(&c.out, "out", "", "directory for the run's report (batch.json)")
+	fs.Uint64Var(&c.seed, "seed", 1, "seed of the synthetic population")
+	fs.IntVar(&c.workers, "workers", 4*runtime.GOMAXPROCS(0), "jobs worked at once")
+	fs.StringVar(&c.municipality, "municipality", "demo", "guideline set of every case")
+	fs.BoolVar(&c.history, "history", true, "each household also applied last month and a caseworker decided it (recurring applications)")
+	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file")
+	if err := fs.parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 || c.households <= 0 {
+		return nil, &usageError{"batch: --households must be positive, and there are no arguments"}
+	}
+	if _, err := bistand.ParseMonth(c.month); err != nil {
+		return nil, &usageError{"batch: --month: " + err.Error()}
+	}
+	return c, nil
+}
+
+// batchReport is what `bistand batch` prints.
+type batchReport struct {
+	Households           int                `json:"households"`
+	Month                string             `json:"month"`
+	Municipality         string             `json:"municipality"`
+	DecidedAutomatically int                `json:"decided_automatically"`
+	Routed               routedReport       `json:"routed"`
+	RandomChecks         int                `json:"random_checks"`
+	Outcomes             map[string]int     `json:"outcomes"`
+	AutomationRate       float64            `json:"automation_rate"` // a share, not money
+	Seconds              map[string]float64 `json:"seconds"`
+	StepSeconds          map[string]float64 `json:"step_seconds"` // summed over workers
+	Engine               string             `json:"engine"`
+	Workers              int                `json:"workers"`
+}
+
+type routedReport struct {
+	Total   int            `json:"total"`
+	Reasons map[string]int `json:"reasons"` // applications per finding kind (an application may have several)
+}
+
+func (c *batchCmd) run(ctx context.Context, m *Main) error {
+	month, _ := bistand.ParseMonth(c.month)
+	if c.cpuprofile != "" {
+		f, err := os.Create(c.cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	start := time.Now()
+	dbURL := c.db
+	if dbURL == "" {
+		dir, err := os.MkdirTemp("", "bistand-batch-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		dbURL = "sqlite:" + filepath.Join(dir, "batch.db")
+	}
+	pop := population.New(c.seed, c.households)
+	simOpt := simOptions{seed: c.seed, households: c.households, today: month.FirstDay().AddDays(5).String()}
+	h, err := simOpt.handlerFor(pop)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	metrics := &robot.Metrics{}
+	r := &robot.Robot{Log: log, Metrics: metrics, PollInterval: time.Second}
+	sys, err := openSystem(ctx, dbURL, r.Handlers(), queue.Config{Workers: c.workers, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer sys.db.Close()
+	r.Store = sys.store
+	transport := &http.Transport{MaxIdleConnsPerHost: 64}
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: transport}
+	nav, err := navet.NewClient(navet.Config{URL: base + "/navet", HTTPClient: hc, OrgNumber: "2120009994", Purpose: "Handläggning av ekonomiskt bistånd"})
+	if err != nil {
+		return err
+	}
+	cfg := collect.DefaultConfig()
+	cfg.PollDays = 0 // what has not come by the first collection is a finding
+	r.Collector = &collect.Registers{Store: sys.store, Config: cfg, Breakers: &resilience.Breakers{Threshold: 1 << 30},
+		SSBTEK: ssbtek.NewClient(ssbtek.Config{URL: base + "/ssbtek", HTTPClient: hc, OrgNumber: "2120009994", OrgName: "Demoköpings kommun", AktorsID: "demo"}),
+		Navet:  nav}
+
+	// Apply: each household's application (and last month's, decided by a
+	// caseworker), submitted with the robot's first step enqueued.
+	table := collect.DefaultTable()
+	var apps []string
+	for i := range c.households {
+		app, err := synth.SubmitFromPopulation(ctx, sys.store, pop, table, i, c.municipality, month, synth.Options{History: c.history})
+		if err != nil {
+			return fmt.Errorf("household %d: %w", i, err)
+		}
+		apps = append(apps, app.ID)
+	}
+	submitted := time.Now()
+
+	// Process: the robot works the queue until every application is decided
+	// or left for a person.
+	if err := sys.queue.Start(ctx); err != nil {
+		return err
+	}
+	for {
+		left, err := unsettled(ctx, sys.db, month)
+		if err != nil {
+			return err
+		}
+		if left == 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	processed := time.Now()
+	stop, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := sys.queue.Stop(stop); err != nil {
+		return err
+	}
+
+	s := metrics.Snapshot()
+	rep := batchReport{
+		Households: c.households, Month: month.String(), Municipality: c.municipality,
+		DecidedAutomatically: s.Decided, RandomChecks: s.RandomChecks,
+		Routed:   routedReport{Total: s.Routed, Reasons: s.Reasons},
+		Outcomes: s.Outcomes, AutomationRate: float64(s.Decided) / float64(c.households),
+		Seconds: map[string]float64{
+			"submit":  submitted.Sub(start).Seconds(),
+			"process": processed.Sub(submitted).Seconds(),
+			"total":   processed.Sub(start).Seconds(),
+		},
+		StepSeconds: s.StepSeconds, Engine: string(sys.db.Engine), Workers: c.workers,
+	}
+	if c.out != "" {
+		if err := os.MkdirAll(c.out, 0o750); err != nil {
+			return err
+		}
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		if err := os.WriteFile(filepath.Join(c.out, "batch.json"), append(b, '\n'), 0o640); err != nil {
+			return err
+		}
+	}
+	return writeJSON(m.Stdout, rep, false)
+}
+
+// unsettled counts the month's applications the robot has not finished:
+// still being collected, or assessed with neither a decision nor a finding
+// saying why a person must take over.
+func unsettled(ctx context.Context, db *sqlstore.DB, month bistand.Month) (int, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM applications a WHERE a.month = $1
+		AND (a.state IN ('submitted', 'collecting', 'supplemented')
+		  OR (a.state = 'assessed' AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.application_id = a.id AND f.status = 'open')))`,
+		month.String()).Scan(&n)
+	return n, err
+}
