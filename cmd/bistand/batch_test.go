@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bistand/bistand"
+	"github.com/bistand/bistand/queue"
+	"github.com/bistand/bistand/robot"
+	"github.com/bistand/bistand/sqlstore"
+	"github.com/bistand/bistand/sqlstore/sqltest"
+	"github.com/bistand/bistand/synth"
+)
+
+// TestBatch runs `bistand batch` for a small month and checks the report
+// accounts for every household.
+func TestBatch(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := runBin(t, "", "batch", "--households", "40", "--seed", "3", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep batchReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	if rep.Households != 40 || rep.Month != "2026-11" || rep.Engine != "sqlite" {
+		t.Errorf("report %+v", rep)
+	}
+	if rep.DecidedAutomatically+rep.Routed.Total+rep.RandomChecks != 40 {
+		t.Errorf("decided %d + routed %d + random %d ≠ 40", rep.DecidedAutomatically, rep.Routed.Total, rep.RandomChecks)
+	}
+	if rep.DecidedAutomatically == 0 || rep.Routed.Total == 0 || len(rep.Routed.Reasons) == 0 {
+		t.Errorf("a month of 40 households with nothing decided or nothing routed: %+v", rep)
+	}
+	if rep.AutomationRate != float64(rep.DecidedAutomatically)/40 {
+		t.Errorf("automation rate %v", rep.AutomationRate)
+	}
+	for _, stage := range []string{"submit", "process", "total"} {
+		if rep.Seconds[stage] <= 0 {
+			t.Errorf("no time for %s", stage)
+		}
+	}
+	if rep.Outcomes["approved"]+rep.Outcomes["rejected"] != 40 {
+		t.Errorf("outcomes %v", rep.Outcomes)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "batch.json"))
+	if err != nil || !strings.Contains(string(b), `"households": 40`) {
+		t.Errorf("batch.json: %v %s", err, b)
+	}
+}
+
+// TestReplayCommand: a stored decision replays as identical; a snapshot
+// edited by hand does not, and the difference is shown.
+func TestReplayCommand(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, engine sqlstore.Engine) {
+		ctx := context.Background()
+		url := sqltest.URL(t, engine)
+		db, err := sqlstore.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := queue.Migrate(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		st := sqlstore.NewStore(db, sqlstore.Options{})
+		q, _ := queue.New(db, nil, queue.Config{})
+		st.SetJobs(q)
+		app, err := synth.SubmitHousehold(ctx, st, rand.New(rand.NewPCG(4, 4)), "demo", bistand.MustMonth(2026, 6), synth.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, to := range []bistand.State{bistand.Collecting, bistand.Assessed} {
+			if _, _, err := st.Transition(ctx, robot.Actor, app.ID, to, "", sqlstore.TransitionOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d, _, err := st.Decide(ctx, bistand.Actor{Kind: bistand.ActorCaseworker, ID: "hl"}, app.ID, sqlstore.DecideInput{Motivation: "Enligt beräkningen."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := runBin(t, "", "replay", d.ID, "--db", url)
+		if code != 0 || strings.TrimSpace(out) != "identical" {
+			t.Fatalf("replay: exit %d %q %s", code, out, errOut)
+		}
+		if _, err := db.ExecContext(ctx, "UPDATE decisions SET snapshot = replace(snapshot, '\"type\":\"rent\"', '\"type\":\"medical\"') WHERE id = $1", d.ID); err != nil {
+			t.Fatal(err)
+		}
+		code, out, _ = runBin(t, "", "replay", "--db", url, d.ID)
+		if code != 1 || !strings.Contains(out, "differs") || !strings.Contains(out, `-       "rule": "cost.rent"`) || !strings.Contains(out, `+       "rule": "cost.medical"`) {
+			t.Fatalf("after editing the snapshot: exit %d\n%s", code, out)
+		}
+		if code, _, errOut := runBin(t, "", "replay", "dec-nothing", "--db", url); code != 1 || !strings.Contains(errOut, "not found") {
+			t.Errorf("unknown decision: exit %d %s", code, errOut)
+		}
+	})
+}
