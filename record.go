@@ -177,9 +177,75 @@ type Decision struct {
 	ParamsHash   string
 	Trace        json.RawMessage
 	DecidedBy    Actor
-	Motivation   string
-	Replaces     string // id of the decision this one replaces, or ""
-	DecidedAt    time.Time
+	// ApprovedBy is the second caseworker who approved the decision when it
+	// needed four eyes (a Proposal); the zero Actor otherwise.
+	ApprovedBy Actor
+	Motivation string
+	Replaces   string // id of the decision this one replaces, or ""
+	DecidedAt  time.Time
+}
+
+// Proposal statuses.
+const (
+	ProposalPending   = "pending"   // waiting for a second caseworker
+	ProposalApproved  = "approved"  // approved: the decision is recorded
+	ProposalWithdrawn = "withdrawn" // withdrawn by the proposer
+	ProposalRefused   = "refused"   // refused by a second caseworker, with a note
+)
+
+// Proposal is a caseworker's decision that needs a second caseworker's
+// approval (four eyes) before it is recorded: the outcome, amount and
+// motivation as proposed, and what it was proposed on. Approved, it becomes
+// a Decision made by the proposer and approved by the reviewer.
+type Proposal struct {
+	ID            string
+	ApplicationID string
+	CaseID        string
+	Outcome       Outcome
+	Amount        Money
+	Motivation    string
+	Replaces      string // the decision the proposed one would replace, or ""
+	// AppVersion and BasisHash are what the proposal was made on: the
+	// application's version, and a hash of the calculation's input snapshot
+	// and rules. An approval after either changed is refused.
+	AppVersion int64
+	BasisHash  string
+	ProposedBy Actor
+	CreatedAt  time.Time
+	Status     string
+	ReviewedBy Actor  // who approved or refused it (the proposer, when withdrawn)
+	ReviewNote string // required when refusing
+	ReviewedAt time.Time
+	DecisionID string // the decision recorded on approval
+}
+
+// Notification kinds.
+const (
+	// NotificationSupplementReminder reminds the household of a requested
+	// komplettering before it is due.
+	NotificationSupplementReminder = "supplement_reminder"
+)
+
+// FindingSupplementExpired: a requested komplettering did not come in time;
+// a caseworker decides on what the case holds.
+const FindingSupplementExpired FindingKind = "supplement_expired"
+
+// Notification is a message to a member of the household, in Swedish,
+// waiting in the outbox until it is sent. It never carries a personnummer.
+type Notification struct {
+	ID            string
+	ApplicationID string
+	CaseID        string // the application's case; set by the store
+	PersonID      string // the adult of the household it is for
+	Kind          string
+	// Ref says what the notification is about within its kind (a
+	// reminder: the due date): an application has at most one notification
+	// of a kind and a non-empty Ref.
+	Ref       string
+	Subject   string
+	Body      string
+	CreatedAt time.Time
+	SentAt    time.Time // zero until sent
 }
 
 // FindingKind is what a finding (avklaring) is about.

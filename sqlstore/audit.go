@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,27 +28,71 @@ import (
 // `bistand audit verify` can be recorded outside the database to close that gap.
 
 // auditedTables lists every audited table with its columns in hashing order
-// (the id first).
-var auditedTables = []struct {
-	name    string
-	columns []string
-}{
-	{"persons", []string{"id", "personnummer", "protected_identity", "created_at"}},
-	{"cases", []string{"id", "municipality", "status", "created_at"}},
-	{"case_members", []string{"id", "case_id", "person_id", "role", "position", "added_at"}},
-	{"applications", []string{"id", "case_id", "month", "state", "version", "created_at", "updated_at", "submitted_at", "supplement_due"}},
-	{"facts", []string{"id", "application_id", "seq", "fact_key", "kind", "value", "provenance", "source", "reference", "observed_at", "actor_kind", "actor_id", "reason", "recorded_at"}},
-	{"attachments", []string{"id", "application_id", "sha256", "filename", "content_type", "size", "actor_kind", "actor_id", "uploaded_at"}},
-	{"signatures", []string{"id", "application_id", "person_id", "method", "reference", "signed_at"}},
-	{"transitions", []string{"id", "application_id", "seq", "from_state", "to_state", "actor_kind", "actor_id", "reason", "at"}},
-	{"findings", []string{"id", "application_id", "case_id", "kind", "subject", "text", "data", "status", "actor_kind", "actor_id", "created_at", "resolved_by_kind", "resolved_by_id", "resolution", "resolved_at"}},
-	{"decisions", []string{"id", "application_id", "case_id", "month", "outcome", "amount_ore", "snapshot", "rules_version", "params_hash", "trace", "actor_kind", "actor_id", "motivation", "replaces", "decided_at"}},
+// (the id first). added are columns a later migration added to a table
+// whose rows were already audited, each defaulting to the empty string: a
+// row's hash covers such a column (by name and value) only when it holds
+// something, so rows recorded before the migration keep the hash their
+// events recorded.
+var auditedTables = []auditedTable{
+	{"persons", []string{"id", "personnummer", "protected_identity", "created_at"}, nil},
+	{"cases", []string{"id", "municipality", "status", "created_at"}, nil},
+	{"case_members", []string{"id", "case_id", "person_id", "role", "position", "added_at"}, nil},
+	{"applications", []string{"id", "case_id", "month", "state", "version", "created_at", "updated_at", "submitted_at", "supplement_due"}, nil},
+	{"facts", []string{"id", "application_id", "seq", "fact_key", "kind", "value", "provenance", "source", "reference", "observed_at", "actor_kind", "actor_id", "reason", "recorded_at"}, nil},
+	{"attachments", []string{"id", "application_id", "sha256", "filename", "content_type", "size", "actor_kind", "actor_id", "uploaded_at"}, nil},
+	{"signatures", []string{"id", "application_id", "person_id", "method", "reference", "signed_at"}, nil},
+	{"transitions", []string{"id", "application_id", "seq", "from_state", "to_state", "actor_kind", "actor_id", "reason", "at"}, nil},
+	{"findings", []string{"id", "application_id", "case_id", "kind", "subject", "text", "data", "status", "actor_kind", "actor_id", "created_at", "resolved_by_kind", "resolved_by_id", "resolution", "resolved_at"}, nil},
+	{"decisions", []string{"id", "application_id", "case_id", "month", "outcome", "amount_ore", "snapshot", "rules_version", "params_hash", "trace", "actor_kind", "actor_id", "motivation", "replaces", "decided_at"},
+		[]string{"approved_by_kind", "approved_by_id"}},
+	{"decision_proposals", []string{"id", "application_id", "case_id", "outcome", "amount_ore", "motivation", "replaces", "app_version", "basis_hash", "proposed_by_kind", "proposed_by_id", "created_at", "status", "reviewed_by_kind", "reviewed_by_id", "review_note", "reviewed_at", "decision_id"}, nil},
+	{"notifications", []string{"id", "application_id", "case_id", "person_id", "kind", "ref", "subject", "body", "created_at", "sent_at"}, nil},
 }
 
-func tableColumns(name string) []string {
+type auditedTable struct {
+	name    string
+	columns []string
+	added   []string
+}
+
+// selectList is the columns a row's hash is computed from, in order.
+func (t auditedTable) selectList() string {
+	return strings.Join(append(slices.Clone(t.columns), t.added...), ", ")
+}
+
+// hashRow hashes a row read with selectList.
+func (t auditedTable) hashRow(vals []any) string {
+	b := appendValues(nil, vals[:len(t.columns)])
+	for i, name := range t.added {
+		v := vals[len(t.columns)+i]
+		if isEmpty(v) {
+			continue
+		}
+		b = canon(b, name)
+		b = append(b, '=')
+		b = canon(b, v)
+		b = append(b, '|')
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func isEmpty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case []byte:
+		return len(x) == 0
+	}
+	return false
+}
+
+func auditedTableNamed(name string) auditedTable {
 	for _, t := range auditedTables {
 		if t.name == name {
-			return t.columns
+			return t
 		}
 	}
 	panic("sqlstore: not an audited table: " + name)
@@ -88,13 +133,16 @@ func canon(b []byte, v any) []byte {
 	return fmt.Appendf(b, "?%T:%v", v, v)
 }
 
-func hashValues(vals []any) string {
-	var b []byte
+func appendValues(b []byte, vals []any) []byte {
 	for _, v := range vals {
 		b = canon(b, v)
 		b = append(b, '|')
 	}
-	sum := sha256.Sum256(b)
+	return b
+}
+
+func hashValues(vals []any) string {
+	sum := sha256.Sum256(appendValues(nil, vals))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -106,20 +154,21 @@ type queryer interface {
 
 // rowHash returns the hash of one audited row, or "" if it does not exist.
 func rowHash(ctx context.Context, q queryer, table, id string) (string, error) {
-	cols := tableColumns(table)
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
+	t := auditedTableNamed(table)
+	n := len(t.columns) + len(t.added)
+	vals := make([]any, n)
+	ptrs := make([]any, n)
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	err := q.QueryRowContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+table+" WHERE id = $1", id).Scan(ptrs...)
+	err := q.QueryRowContext(ctx, "SELECT "+t.selectList()+" FROM "+table+" WHERE id = $1", id).Scan(ptrs...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
 	if err != nil {
 		return "", err
 	}
-	return hashValues(vals), nil
+	return t.hashRow(vals), nil
 }
 
 // event is one audit event.
@@ -274,12 +323,13 @@ func verify(ctx context.Context, db *sql.Tx) (*VerifyReport, error) {
 		return rep, nil
 	}
 	for _, t := range auditedTables {
-		rows, err := db.QueryContext(ctx, "SELECT "+strings.Join(t.columns, ", ")+" FROM "+t.name+" ORDER BY id")
+		rows, err := db.QueryContext(ctx, "SELECT "+t.selectList()+" FROM "+t.name+" ORDER BY id")
 		if err != nil {
 			return nil, err
 		}
-		vals := make([]any, len(t.columns))
-		ptrs := make([]any, len(t.columns))
+		n := len(t.columns) + len(t.added)
+		vals := make([]any, n)
+		ptrs := make([]any, n)
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
@@ -298,7 +348,7 @@ func verify(ctx context.Context, db *sql.Tx) (*VerifyReport, error) {
 			switch {
 			case !ok:
 				rep.Problem = fmt.Sprintf("%s %s: no audit event records this row (inserted outside bistand)", t.name, id)
-			case hashValues(vals) != l.hash:
+			case t.hashRow(vals) != l.hash:
 				rep.Problem = fmt.Sprintf("%s %s: the row differs from what audit event %d recorded (changed outside bistand)", t.name, id, l.seq)
 			}
 			if rep.Problem != "" {

@@ -32,16 +32,13 @@ type DecideInput struct {
 	Enqueue []Job
 }
 
-const decisionColumns = "id, application_id, case_id, month, outcome, amount_ore, snapshot, rules_version, params_hash, trace, actor_kind, actor_id, motivation, replaces, decided_at"
+const decisionColumns = "id, application_id, case_id, month, outcome, amount_ore, snapshot, rules_version, params_hash, trace, actor_kind, actor_id, motivation, replaces, decided_at, approved_by_kind, approved_by_id"
 
 // Decide records a decision on an application and moves it to decided, in
 // one transaction with its audit events and jobs.
 func (s *Store) Decide(ctx context.Context, actor bistand.Actor, appID string, in DecideInput) (d bistand.Decision, ok bool, err error) {
-	if actor.Kind != bistand.ActorRobot && actor.Kind != bistand.ActorCaseworker {
-		return d, false, fmt.Errorf("%w: only the robot or a caseworker decides", bistand.ErrForbidden)
-	}
-	if actor.Kind == bistand.ActorCaseworker && in.Motivation == "" {
-		return d, false, fmt.Errorf("%w: a caseworker's decision has a motivation", bistand.ErrInvalid)
+	if err := checkDecider(actor, in); err != nil {
+		return d, false, err
 	}
 	err = s.write(ctx, actor, func(w *wtx) error {
 		a, err := w.lockedApp(appID)
@@ -51,64 +48,11 @@ func (s *Store) Decide(ctx context.Context, actor bistand.Actor, appID string, i
 		if in.IfState != "" && a.State != in.IfState {
 			return nil
 		}
-		if in.Replaces != "" {
-			if actor.Kind != bistand.ActorCaseworker || in.Motivation == "" {
-				return fmt.Errorf("%w: a decision is changed by a caseworker, with a motivation", bistand.ErrForbidden)
-			}
-			if a.State != bistand.Decided {
-				return fmt.Errorf("%w: only a decided, unpaid application's decision is changed", bistand.ErrInvalidTransition)
-			}
-			cur, err := currentDecision(ctx, w, appID)
-			if err != nil {
-				return err
-			}
-			if cur.ID != in.Replaces {
-				return fmt.Errorf("%w: decision %s is not the one in force", bistand.ErrConflict, in.Replaces)
-			}
-		} else if err := bistand.CheckTransition(a.State, bistand.Decided, actor.Kind, !a.SubmittedAt.IsZero()); err != nil {
+		if d, err = w.prepareDecision(a, actor, in); err != nil {
 			return err
 		}
-		snap, err := s.householdJSON(ctx, w, a)
-		if err != nil {
+		if err := w.recordDecision(&a, d); err != nil {
 			return err
-		}
-		h, err := rules.ParseHouseholdBytes(snap)
-		if err != nil {
-			return fmt.Errorf("%w: the facts do not describe a valid household: %v", bistand.ErrInvalid, err)
-		}
-		res, err := engine().Calculate(h, rules.Options{Trace: true})
-		if err != nil {
-			return fmt.Errorf("%w: %v", bistand.ErrInvalid, err)
-		}
-		d = bistand.Decision{
-			ID: bistand.NewID("dec", w.now), ApplicationID: a.ID, CaseID: a.CaseID, Month: a.Month,
-			RulesVersion: res.RulesVersion, ParamsHash: res.ParamsHash, Snapshot: snap,
-			DecidedBy: actor, Motivation: in.Motivation, Replaces: in.Replaces, DecidedAt: w.now,
-		}
-		if err := decideAmount(&d, res, actor, in); err != nil {
-			return err
-		}
-		var trace bytes.Buffer
-		enc := json.NewEncoder(&trace)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(res); err != nil {
-			return err
-		}
-		d.Trace = bytes.TrimSpace(trace.Bytes())
-		var replaces sql.NullString
-		if in.Replaces != "" {
-			replaces = sql.NullString{String: in.Replaces, Valid: true}
-		}
-		k, actorID := actorOf(actor)
-		if err := w.insert("decisions", a.CaseID, in.Motivation, "INSERT INTO decisions ("+decisionColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-			d.ID, a.ID, a.CaseID, a.Month.String(), string(d.Outcome), int64(d.Amount), string(snap), d.RulesVersion, d.ParamsHash, string(d.Trace),
-			k, actorID, in.Motivation, replaces, w.at); err != nil {
-			return err
-		}
-		if in.Replaces == "" {
-			if err := w.transition(&a, bistand.Decided, in.Motivation, bistand.Date{}); err != nil {
-				return err
-			}
 		}
 		w.jobs = append(w.jobs, in.Enqueue...)
 		ok = true
@@ -120,13 +64,112 @@ func (s *Store) Decide(ctx context.Context, actor bistand.Actor, appID string, i
 	return d, ok, nil
 }
 
+// checkDecider refuses a decider who may not decide at all: only the robot
+// or a caseworker decides, and a caseworker gives a motivation.
+func checkDecider(actor bistand.Actor, in DecideInput) error {
+	if actor.Kind != bistand.ActorRobot && actor.Kind != bistand.ActorCaseworker {
+		return fmt.Errorf("%w: only the robot or a caseworker decides", bistand.ErrForbidden)
+	}
+	if actor.Kind == bistand.ActorCaseworker && in.Motivation == "" {
+		return fmt.Errorf("%w: a caseworker's decision has a motivation", bistand.ErrInvalid)
+	}
+	return nil
+}
+
+// prepareDecision checks that decider may decide the application a (read
+// under its lock) as in asks — the lifecycle, a replacement's rules, the
+// amount's — and calculates the decision from the facts in force. It
+// records nothing: recordDecision does.
+func (w *wtx) prepareDecision(a bistand.Application, decider bistand.Actor, in DecideInput) (bistand.Decision, error) {
+	d, res, err := w.calculateDecision(a, decider, in)
+	if err != nil {
+		return d, err
+	}
+	return d, decideAmount(&d, res, decider, in)
+}
+
+// calculateDecision is prepareDecision up to the amount: the lifecycle and
+// a replacement's rules are checked and the decision calculated, its
+// outcome and amount the calculation's.
+func (w *wtx) calculateDecision(a bistand.Application, decider bistand.Actor, in DecideInput) (bistand.Decision, *rules.Result, error) {
+	var d bistand.Decision
+	if in.Replaces != "" {
+		if decider.Kind != bistand.ActorCaseworker || in.Motivation == "" {
+			return d, nil, fmt.Errorf("%w: a decision is changed by a caseworker, with a motivation", bistand.ErrForbidden)
+		}
+		if a.State != bistand.Decided {
+			return d, nil, fmt.Errorf("%w: only a decided, unpaid application's decision is changed", bistand.ErrInvalidTransition)
+		}
+		cur, err := currentDecision(w.ctx, w, a.ID)
+		if err != nil {
+			return d, nil, err
+		}
+		if cur.ID != in.Replaces {
+			return d, nil, fmt.Errorf("%w: decision %s is not the one in force", bistand.ErrConflict, in.Replaces)
+		}
+	} else if err := bistand.CheckTransition(a.State, bistand.Decided, decider.Kind, !a.SubmittedAt.IsZero()); err != nil {
+		return d, nil, err
+	}
+	snap, err := w.s.householdJSON(w.ctx, w, a)
+	if err != nil {
+		return d, nil, err
+	}
+	h, err := rules.ParseHouseholdBytes(snap)
+	if err != nil {
+		return d, nil, fmt.Errorf("%w: the facts do not describe a valid household: %v", bistand.ErrInvalid, err)
+	}
+	res, err := engine().Calculate(h, rules.Options{Trace: true})
+	if err != nil {
+		return d, nil, fmt.Errorf("%w: %v", bistand.ErrInvalid, err)
+	}
+	d = bistand.Decision{
+		ID: bistand.NewID("dec", w.now), ApplicationID: a.ID, CaseID: a.CaseID, Month: a.Month,
+		RulesVersion: res.RulesVersion, ParamsHash: res.ParamsHash, Snapshot: snap,
+		DecidedBy: decider, Motivation: in.Motivation, Replaces: in.Replaces, DecidedAt: w.now,
+	}
+	d.Outcome, d.Amount = calculatedOutcome(res), res.Amount
+	var trace bytes.Buffer
+	enc := json.NewEncoder(&trace)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(res); err != nil {
+		return d, nil, err
+	}
+	d.Trace = bytes.TrimSpace(trace.Bytes())
+	return d, res, nil
+}
+
+// recordDecision stores a prepared decision and, unless it replaces
+// another, moves the application to decided.
+func (w *wtx) recordDecision(a *bistand.Application, d bistand.Decision) error {
+	var replaces sql.NullString
+	if d.Replaces != "" {
+		replaces = sql.NullString{String: d.Replaces, Valid: true}
+	}
+	k, actorID := actorOf(d.DecidedBy)
+	ak, approverID := actorOf(d.ApprovedBy)
+	if err := w.insert("decisions", a.CaseID, d.Motivation, "INSERT INTO decisions ("+decisionColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+		d.ID, a.ID, a.CaseID, a.Month.String(), string(d.Outcome), int64(d.Amount), string(d.Snapshot), d.RulesVersion, d.ParamsHash, string(d.Trace),
+		k, actorID, d.Motivation, replaces, fmtTime(d.DecidedAt), ak, approverID); err != nil {
+		return err
+	}
+	if d.Replaces == "" {
+		return w.transition(a, bistand.Decided, d.Motivation, bistand.Date{})
+	}
+	return nil
+}
+
+// calculatedOutcome is the outcome of the calculation as it stands.
+func calculatedOutcome(res *rules.Result) bistand.Outcome {
+	if res.Outcome == rules.Rejected {
+		return bistand.OutcomeRejected
+	}
+	return bistand.OutcomeApproved
+}
+
 // decideAmount sets the outcome and amount from the calculation and what
 // the decider asked for.
 func decideAmount(d *bistand.Decision, res *rules.Result, actor bistand.Actor, in DecideInput) error {
-	calc := bistand.OutcomeApproved
-	if res.Outcome == rules.Rejected {
-		calc = bistand.OutcomeRejected
-	}
+	calc := calculatedOutcome(res)
 	d.Outcome, d.Amount = calc, res.Amount
 	if in.Amount == nil && (in.Outcome == "" || in.Outcome == calc) {
 		return nil
@@ -162,9 +205,12 @@ func scanDecision(row interface{ Scan(...any) error }) (bistand.Decision, error)
 	var month, outcome, snap, trace, kind, at string
 	var amount int64
 	var replaces sql.NullString
-	if err := row.Scan(&d.ID, &d.ApplicationID, &d.CaseID, &month, &outcome, &amount, &snap, &d.RulesVersion, &d.ParamsHash, &trace, &kind, &d.DecidedBy.ID, &d.Motivation, &replaces, &at); err != nil {
+	var approverKind string
+	if err := row.Scan(&d.ID, &d.ApplicationID, &d.CaseID, &month, &outcome, &amount, &snap, &d.RulesVersion, &d.ParamsHash, &trace, &kind, &d.DecidedBy.ID, &d.Motivation, &replaces, &at,
+		&approverKind, &d.ApprovedBy.ID); err != nil {
 		return d, err
 	}
+	d.ApprovedBy.Kind = bistand.ActorKind(approverKind)
 	d.Month, _ = bistand.ParseMonth(month)
 	d.Outcome, d.Amount = bistand.Outcome(outcome), bistand.Money(amount)
 	d.Snapshot, d.Trace = json.RawMessage(snap), json.RawMessage(trace)
