@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/bistand/bistand"
 	"github.com/bistand/bistand/collect"
 	"github.com/bistand/bistand/navet"
 	"github.com/bistand/bistand/resilience"
@@ -49,9 +50,10 @@ func openSystem(ctx context.Context, url string, handlers map[string]queue.Handl
 }
 
 type workCmd struct {
-	db   string
-	cfg  queue.Config
-	regs registerFlags
+	db           string
+	cfg          queue.Config
+	regs         registerFlags
+	reminderDays int
 }
 
 // registerFlags configure the register connectors (SSBTEK and Navet).
@@ -120,6 +122,7 @@ func parseWork(args []string, stderr io.Writer) (command, error) {
 	fs.DurationVar(&c.cfg.JobTimeout, "job-timeout", time.Minute, "longest a job may run")
 	fs.DurationVar(&c.cfg.RescueAfter, "rescue-after", 2*time.Minute, "when a job left running by a crashed process is retried (≥ job-timeout)")
 	c.regs.flags(fs)
+	fs.IntVar(&c.reminderDays, "reminder-days", 3, "days before a supplement request's due date the household is reminded")
 	if err := fs.parse(args); err != nil {
 		return nil, err
 	}
@@ -158,6 +161,25 @@ func (c *workCmd) run(ctx context.Context, m *Main) error {
 	if err := sys.queue.Start(ctx); err != nil {
 		return err
 	}
+	// Once an hour (and now): remind households of supplement requests due
+	// soon, and expire those past their due date.
+	go func() {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			res, err := r.Sweep(ctx, bistand.DateOf(time.Now()), c.reminderDays)
+			if err != nil && ctx.Err() == nil {
+				log.Warn("sweep", "err", err.Error())
+			} else if res.Reminded+res.Expired > 0 {
+				log.Info("swept supplement requests", "reminded", res.Reminded, "expired", res.Expired)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
 	<-ctx.Done()
 	stop, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
