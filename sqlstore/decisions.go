@@ -220,7 +220,7 @@ func scanDecision(row interface{ Scan(...any) error }) (bistand.Decision, error)
 
 // Decision returns a decision by id.
 func (s *Store) Decision(ctx context.Context, id string) (bistand.Decision, error) {
-	d, err := scanDecision(s.db.QueryRowContext(ctx, "SELECT "+decisionColumns+" FROM decisions WHERE id = $1", id))
+	d, err := scanDecision(s.r().QueryRowContext(ctx, "SELECT "+decisionColumns+" FROM decisions WHERE id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, notFound("decision", id)
 	}
@@ -229,7 +229,7 @@ func (s *Store) Decision(ctx context.Context, id string) (bistand.Decision, erro
 
 // Decisions returns every decision on an application, oldest first.
 func (s *Store) Decisions(ctx context.Context, appID string) ([]bistand.Decision, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+decisionColumns+" FROM decisions WHERE application_id = $1 ORDER BY decided_at, id", appID)
+	rows, err := s.r().QueryContext(ctx, "SELECT "+decisionColumns+" FROM decisions WHERE application_id = $1 ORDER BY decided_at, id", appID)
 	if err != nil {
 		return nil, err
 	}
@@ -257,13 +257,13 @@ func currentDecision(ctx context.Context, q queryer, appID string) (bistand.Deci
 
 // CurrentDecision returns the decision in force on an application.
 func (s *Store) CurrentDecision(ctx context.Context, appID string) (bistand.Decision, error) {
-	return currentDecision(ctx, s.db, appID)
+	return currentDecision(ctx, s.r(), appID)
 }
 
 // CaseDecisionFor returns the decision in force for a case's month (on any
 // of its applications), or ErrNotFound.
 func (s *Store) CaseDecisionFor(ctx context.Context, caseID string, month bistand.Month) (bistand.Decision, error) {
-	d, err := scanDecision(s.db.QueryRowContext(ctx, "SELECT "+decisionColumns+` FROM decisions d WHERE case_id = $1 AND month = $2
+	d, err := scanDecision(s.r().QueryRowContext(ctx, "SELECT "+decisionColumns+` FROM decisions d WHERE case_id = $1 AND month = $2
 		AND NOT EXISTS (SELECT 1 FROM decisions r WHERE r.replaces = d.id) ORDER BY decided_at DESC, id DESC LIMIT 1`, caseID, month.String()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, notFound("decision for case month", month.String())

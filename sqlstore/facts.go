@@ -277,7 +277,7 @@ func (w *wtx) checkMemberFact(caseID string, in FactInput) error {
 
 // Facts returns every fact recorded about an application, in order.
 func (s *Store) Facts(ctx context.Context, appID string) ([]bistand.Fact, error) {
-	return facts(ctx, s.db, appID)
+	return facts(ctx, s.r(), appID)
 }
 
 func facts(ctx context.Context, q queryer, appID string) ([]bistand.Fact, error) {
@@ -403,11 +403,11 @@ func (s *Store) householdJSON(ctx context.Context, q queryer, a bistand.Applicat
 // ready to calculate, and its JSON snapshot. A *rules.FieldError means the
 // facts do not yet describe a valid household.
 func (s *Store) Household(ctx context.Context, appID string) (*rules.Household, []byte, error) {
-	a, err := s.app(ctx, s.db, appID)
+	a, err := s.app(ctx, s.r(), appID)
 	if err != nil {
 		return nil, nil, err
 	}
-	snap, err := s.householdJSON(ctx, s.db, a)
+	snap, err := s.householdJSON(ctx, s.r(), a)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -119,7 +119,7 @@ func (s *Store) ResolveFinding(ctx context.Context, actor bistand.Actor, finding
 // Findings returns an application's findings, oldest first; status ""
 // means all.
 func (s *Store) Findings(ctx context.Context, appID, status string) ([]bistand.Finding, error) {
-	return findings(ctx, s.db, appID, status)
+	return findings(ctx, s.r(), appID, status)
 }
 
 func findings(ctx context.Context, q queryer, appID, status string) ([]bistand.Finding, error) {

@@ -221,19 +221,19 @@ func (w *wtx) review(p bistand.Proposal, status, note, decisionID string) error 
 
 // Proposal returns a proposal by id.
 func (s *Store) Proposal(ctx context.Context, id string) (bistand.Proposal, error) {
-	return proposal(ctx, s.db, id)
+	return proposal(ctx, s.r(), id)
 }
 
 // Proposals returns an application's proposals, oldest first; status ""
 // means all.
 func (s *Store) Proposals(ctx context.Context, appID, status string) ([]bistand.Proposal, error) {
-	return proposals(ctx, s.db, appID, status, 0)
+	return proposals(ctx, s.r(), appID, status, 0)
 }
 
 // PendingProposals returns up to limit proposals waiting for approval, the
 // oldest first: a second caseworker's work queue.
 func (s *Store) PendingProposals(ctx context.Context, limit int) ([]bistand.Proposal, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+proposalColumns+" FROM decision_proposals WHERE status = $1 ORDER BY created_at, id LIMIT $2", bistand.ProposalPending, limit)
+	rows, err := s.r().QueryContext(ctx, "SELECT "+proposalColumns+" FROM decision_proposals WHERE status = $1 ORDER BY created_at, id LIMIT $2", bistand.ProposalPending, limit)
 	if err != nil {
 		return nil, err
 	}

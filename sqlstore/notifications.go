@@ -106,7 +106,7 @@ func (s *Store) MarkSent(ctx context.Context, actor bistand.Actor, id string, at
 
 // Notifications returns an application's notifications, oldest first.
 func (s *Store) Notifications(ctx context.Context, appID string) ([]bistand.Notification, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+notificationColumns+" FROM notifications WHERE application_id = $1 ORDER BY created_at, id", appID)
+	rows, err := s.r().QueryContext(ctx, "SELECT "+notificationColumns+" FROM notifications WHERE application_id = $1 ORDER BY created_at, id", appID)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,7 @@ func (s *Store) Notifications(ctx context.Context, appID string) ([]bistand.Noti
 
 // Unsent returns up to limit notifications not yet sent, oldest first.
 func (s *Store) Unsent(ctx context.Context, limit int) ([]bistand.Notification, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+notificationColumns+" FROM notifications WHERE sent_at = '' ORDER BY created_at, id LIMIT $1", limit)
+	rows, err := s.r().QueryContext(ctx, "SELECT "+notificationColumns+" FROM notifications WHERE sent_at = '' ORDER BY created_at, id LIMIT $1", limit)
 	if err != nil {
 		return nil, err
 	}

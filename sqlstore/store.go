@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bistand/bistand"
@@ -58,6 +59,10 @@ type Store struct {
 	jobs  JobInserter
 	blobs BlobStore
 	now   func() time.Time
+	// stmts caches prepared statements by SQL text: the same few dozen
+	// statements run for every application, and preparing them is a good
+	// part of their cost on SQLite.
+	stmts sync.Map // string → *sql.Stmt
 	// MaxAttachment is the largest attachment accepted, in bytes.
 	MaxAttachment int64
 }
@@ -110,6 +115,8 @@ type wtx struct {
 	now   time.Time
 	at    string
 	jobs  []Job
+	// unprepared are statements to prepare once the transaction is over.
+	unprepared []string
 }
 
 // write runs fn in a transaction and commits it with the jobs fn enqueued.
@@ -139,7 +146,98 @@ func (s *Store) write(ctx context.Context, actor bistand.Actor, fn func(w *wtx) 
 			return fmt.Errorf("enqueue: %w", err)
 		}
 	}
-	return tx.Commit()
+	err = tx.Commit()
+	if len(w.unprepared) > 0 {
+		s.prepare(ctx, w.unprepared)
+	}
+	return err
+}
+
+// stmt returns the transaction's handle on the cached prepared statement
+// for query, or nil when it is not prepared yet: it is then prepared after
+// the transaction (a SQLite store has one connection, which the
+// transaction holds).
+func (w *wtx) stmt(query string) *sql.Stmt {
+	v, ok := w.s.stmts.Load(query)
+	if !ok {
+		w.unprepared = append(w.unprepared, query)
+		return nil
+	}
+	return w.Tx.StmtContext(w.ctx, v.(*sql.Stmt))
+}
+
+// reader runs reads outside a transaction as prepared statements.
+type reader struct{ s *Store }
+
+func (s *Store) r() reader { return reader{s} }
+
+func (r reader) stmt(ctx context.Context, query string) *sql.Stmt {
+	if v, ok := r.s.stmts.Load(query); ok {
+		return v.(*sql.Stmt)
+	}
+	r.s.prepare(ctx, []string{query})
+	if v, ok := r.s.stmts.Load(query); ok {
+		return v.(*sql.Stmt)
+	}
+	return nil
+}
+
+func (r reader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := r.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return r.s.db.QueryContext(ctx, query, args...)
+}
+
+func (r reader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := r.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return r.s.db.QueryRowContext(ctx, query, args...)
+}
+
+func (r reader) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return r.s.db.ExecContext(ctx, query, args...)
+}
+
+// prepare prepares the statements a transaction found missing.
+func (s *Store) prepare(ctx context.Context, queries []string) {
+	for _, q := range queries {
+		if _, ok := s.stmts.Load(q); ok {
+			continue
+		}
+		st, err := s.db.PrepareContext(ctx, q)
+		if err != nil {
+			continue // it runs unprepared, as before
+		}
+		if _, loaded := s.stmts.LoadOrStore(q, st); loaded {
+			st.Close()
+		}
+	}
+}
+
+// ExecContext runs query in the transaction, prepared once per store.
+func (w *wtx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := w.stmt(query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return w.Tx.ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs query in the transaction, prepared once per store.
+func (w *wtx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := w.stmt(query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return w.Tx.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs query in the transaction, prepared once per store.
+func (w *wtx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := w.stmt(query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return w.Tx.QueryRowContext(ctx, query, args...)
 }
 
 // audit records a change (create or update) or a read in the chain.
@@ -212,7 +310,7 @@ func (s *Store) Person(ctx context.Context, id string) (bistand.Person, error) {
 }
 
 func (s *Store) person(ctx context.Context, col, v string) (bistand.Person, error) {
-	return person(ctx, s.db, col, v)
+	return person(ctx, s.r(), col, v)
 }
 
 func person(ctx context.Context, q queryer, col, v string) (bistand.Person, error) {
@@ -294,7 +392,7 @@ func (s *Store) AddCaseMember(ctx context.Context, actor bistand.Actor, caseID s
 
 // Case returns a case with its members. A member of staff's read is audited.
 func (s *Store) Case(ctx context.Context, actor bistand.Actor, id string) (bistand.Case, error) {
-	c, err := s.caseByID(ctx, s.db, id)
+	c, err := s.caseByID(ctx, s.r(), id)
 	if err != nil {
 		return c, err
 	}
@@ -410,7 +508,7 @@ func (s *Store) CreateApplication(ctx context.Context, actor bistand.Actor, case
 
 // Application returns an application. A member of staff's read is audited.
 func (s *Store) Application(ctx context.Context, actor bistand.Actor, id string) (bistand.Application, error) {
-	a, err := s.app(ctx, s.db, id)
+	a, err := s.app(ctx, s.r(), id)
 	if err != nil {
 		return a, err
 	}
@@ -419,7 +517,7 @@ func (s *Store) Application(ctx context.Context, actor bistand.Actor, id string)
 
 // ApplicationsInState lists the ids of applications in a state, oldest first.
 func (s *Store) ApplicationsInState(ctx context.Context, state bistand.State, limit int) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id FROM applications WHERE state = $1 ORDER BY id LIMIT $2", string(state), limit)
+	rows, err := s.r().QueryContext(ctx, "SELECT id FROM applications WHERE state = $1 ORDER BY id LIMIT $2", string(state), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -437,7 +535,7 @@ func (s *Store) ApplicationsInState(ctx context.Context, state bistand.State, li
 
 // CountByState counts applications per state.
 func (s *Store) CountByState(ctx context.Context) (map[bistand.State]int, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT state, COUNT(*) FROM applications GROUP BY state")
+	rows, err := s.r().QueryContext(ctx, "SELECT state, COUNT(*) FROM applications GROUP BY state")
 	if err != nil {
 		return nil, err
 	}
@@ -565,7 +663,7 @@ func (w *wtx) checkSigned(a *bistand.Application) error {
 
 // Transitions returns an application's history of state changes.
 func (s *Store) Transitions(ctx context.Context, appID string) ([]bistand.Transition, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT application_id, seq, from_state, to_state, actor_kind, actor_id, reason, at FROM transitions WHERE application_id = $1 ORDER BY seq", appID)
+	rows, err := s.r().QueryContext(ctx, "SELECT application_id, seq, from_state, to_state, actor_kind, actor_id, reason, at FROM transitions WHERE application_id = $1 ORDER BY seq", appID)
 	if err != nil {
 		return nil, err
 	}
@@ -623,7 +721,7 @@ func (s *Store) AddAttachment(ctx context.Context, actor bistand.Actor, appID, f
 	if filename == "" || contentType == "" {
 		return at, fmt.Errorf("%w: filename and content type required", bistand.ErrInvalid)
 	}
-	a, err := s.app(ctx, s.db, appID)
+	a, err := s.app(ctx, s.r(), appID)
 	if err != nil {
 		return at, err
 	}
@@ -652,7 +750,7 @@ func (s *Store) AddAttachment(ctx context.Context, actor bistand.Actor, appID, f
 
 // Attachments lists an application's attachments.
 func (s *Store) Attachments(ctx context.Context, appID string) ([]bistand.Attachment, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id, application_id, sha256, filename, content_type, size, actor_kind, actor_id, uploaded_at FROM attachments WHERE application_id = $1 ORDER BY id", appID)
+	rows, err := s.r().QueryContext(ctx, "SELECT id, application_id, sha256, filename, content_type, size, actor_kind, actor_id, uploaded_at FROM attachments WHERE application_id = $1 ORDER BY id", appID)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ import (
 // id). Only applications with a due date are listed: in practice those in
 // supplement_requested.
 func (s *Store) ApplicationsDueBy(ctx context.Context, state bistand.State, by bistand.Date, limit int) ([]bistand.Application, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+appColumns+" FROM applications WHERE state = $1 AND supplement_due <> '' AND supplement_due <= $2 ORDER BY supplement_due, id LIMIT $3",
+	rows, err := s.r().QueryContext(ctx, "SELECT "+appColumns+" FROM applications WHERE state = $1 AND supplement_due <> '' AND supplement_due <= $2 ORDER BY supplement_due, id LIMIT $3",
 		string(state), by.String(), limit)
 	if err != nil {
 		return nil, err
