@@ -492,16 +492,61 @@ func (s *Store) CreateApplication(ctx context.Context, actor bistand.Actor, case
 	if month.IsZero() {
 		return a, fmt.Errorf("%w: month required", bistand.ErrInvalid)
 	}
+	err := s.write(ctx, actor, func(w *wtx) error { return w.createApplication(&a) })
+	return a, err
+}
+
+func (w *wtx) createApplication(a *bistand.Application) error {
+	if _, err := w.s.caseByID(w.ctx, w, a.CaseID); err != nil {
+		return err
+	}
+	if err := w.checkHousehold(a.CaseID); err != nil {
+		return err
+	}
+	a.CreatedAt, a.UpdatedAt = w.now, w.now
+	return w.insert("applications", a.CaseID, "", "INSERT INTO applications ("+appColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, '', '')",
+		a.ID, a.CaseID, a.Month.String(), string(a.State), a.Version, w.at, w.at)
+}
+
+// Signed is a household member's signature given with an application: the
+// e-ID method and the provider's reference for it.
+type Signed struct {
+	PersonID, Method, Reference string
+}
+
+// Apply creates an application for a case and month, records the
+// household's facts and every adult's signature, and submits it — all in one
+// transaction with the jobs the submission needs. It is the one-request form
+// of CreateApplication, AddFacts, Sign and Transition(submitted), for an
+// application sent whole (an app, a bulk import). jobs, if not nil, gives
+// the background work the new application needs.
+func (s *Store) Apply(ctx context.Context, actor bistand.Actor, caseID string, month bistand.Month, facts []FactInput, signed []Signed, jobs func(bistand.Application) []Job) (bistand.Application, error) {
+	a := bistand.Application{ID: bistand.NewID("app", s.now()), CaseID: caseID, Month: month, State: bistand.Draft, Version: 1}
+	if month.IsZero() {
+		return a, fmt.Errorf("%w: month required", bistand.ErrInvalid)
+	}
+	if actor.Kind != bistand.ActorApplicant {
+		return a, fmt.Errorf("%w: the household applies", bistand.ErrForbidden)
+	}
 	err := s.write(ctx, actor, func(w *wtx) error {
-		if _, err := s.caseByID(ctx, w, caseID); err != nil {
+		if err := w.createApplication(&a); err != nil {
 			return err
 		}
-		if err := w.checkHousehold(caseID); err != nil {
+		if _, err := w.addFacts(a.ID, facts); err != nil {
 			return err
 		}
-		a.CreatedAt, a.UpdatedAt = w.now, w.now
-		return w.insert("applications", caseID, "", "INSERT INTO applications ("+appColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, '', '')",
-			a.ID, caseID, month.String(), string(a.State), a.Version, w.at, w.at)
+		for _, sg := range signed {
+			if err := w.sign(&a, sg.PersonID, sg.Method, sg.Reference); err != nil {
+				return err
+			}
+		}
+		if err := w.transition(&a, bistand.Submitted, "", bistand.Date{}); err != nil {
+			return err
+		}
+		if jobs != nil {
+			w.jobs = append(w.jobs, jobs(a)...)
+		}
+		return nil
 	})
 	return a, err
 }
@@ -696,20 +741,28 @@ func (s *Store) Sign(ctx context.Context, actor bistand.Actor, appID, personID, 
 		if err != nil {
 			return err
 		}
-		if a.State != bistand.Draft {
-			return fmt.Errorf("%w: only a draft is signed", bistand.ErrInvalidTransition)
-		}
-		var role string
-		err = w.QueryRowContext(ctx, "SELECT role FROM case_members WHERE case_id = $1 AND person_id = $2", a.CaseID, personID).Scan(&role)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && role == "child") {
-			return fmt.Errorf("%w: only an adult in the household signs", bistand.ErrForbidden)
-		}
-		if err != nil {
-			return err
-		}
-		return w.insert("signatures", a.CaseID, "", "INSERT INTO signatures (id, application_id, person_id, method, reference, signed_at) VALUES ($1, $2, $3, $4, $5, $6)",
-			bistand.NewID("sig", w.now), appID, personID, method, reference, w.at)
+		return w.sign(&a, personID, method, reference)
 	})
+}
+
+// sign records an adult member's signature of a draft.
+func (w *wtx) sign(a *bistand.Application, personID, method, reference string) error {
+	if method == "" || reference == "" {
+		return fmt.Errorf("%w: signature method and reference required", bistand.ErrInvalid)
+	}
+	if a.State != bistand.Draft {
+		return fmt.Errorf("%w: only a draft is signed", bistand.ErrInvalidTransition)
+	}
+	var role string
+	err := w.QueryRowContext(w.ctx, "SELECT role FROM case_members WHERE case_id = $1 AND person_id = $2", a.CaseID, personID).Scan(&role)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && role == "child") {
+		return fmt.Errorf("%w: only an adult in the household signs", bistand.ErrForbidden)
+	}
+	if err != nil {
+		return err
+	}
+	return w.insert("signatures", a.CaseID, "", "INSERT INTO signatures (id, application_id, person_id, method, reference, signed_at) VALUES ($1, $2, $3, $4, $5, $6)",
+		bistand.NewID("sig", w.now), a.ID, personID, method, reference, w.at)
 }
 
 // AddAttachment stores a file for an application by its content hash.

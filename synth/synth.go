@@ -50,57 +50,68 @@ type household struct {
 	facts   func(month bistand.Month) []sqlstore.FactInput
 }
 
+// Prepared is a household whose case exists (with last month decided, if
+// History) and whose application for the month is not yet sent.
+type Prepared struct {
+	h      household
+	caseID string
+	month  bistand.Month
+}
+
+// Submit sends the prepared household's application for the month.
+func (p *Prepared) Submit(ctx context.Context, st *sqlstore.Store) (bistand.Application, error) {
+	return submit(ctx, st, p.h, p.caseID, p.month, true)
+}
+
 // apply opens the case and applies for month (and, with History, for the
 // month before, decided by a caseworker), submitting this month's
 // application with the robot's first step enqueued in the same transaction.
 func apply(ctx context.Context, st *sqlstore.Store, h household, municipality string, month bistand.Month, opt Options) (bistand.Application, error) {
-	c, err := st.OpenCase(ctx, system, municipality, h.members)
+	p, err := prepare(ctx, st, h, municipality, month, opt)
 	if err != nil {
 		return bistand.Application{}, err
 	}
+	return p.Submit(ctx, st)
+}
+
+func prepare(ctx context.Context, st *sqlstore.Store, h household, municipality string, month bistand.Month, opt Options) (*Prepared, error) {
+	c, err := st.OpenCase(ctx, system, municipality, h.members)
+	if err != nil {
+		return nil, err
+	}
+	p := &Prepared{h: h, caseID: c.ID, month: month}
 	if opt.History {
-		prev, err := submit(ctx, st, h, c.ID, month.Add(-1), nil)
+		prev, err := submit(ctx, st, h, c.ID, month.Add(-1), false)
 		if err != nil {
-			return prev, fmt.Errorf("history: %w", err)
+			return nil, fmt.Errorf("history: %w", err)
 		}
 		for _, to := range []bistand.State{bistand.Collecting, bistand.Assessed} {
 			if _, _, err := st.Transition(ctx, caseworker, prev.ID, to, "Första ansökan, bedömd vid nybesök.", sqlstore.TransitionOptions{}); err != nil {
-				return prev, fmt.Errorf("history: %w", err)
+				return nil, fmt.Errorf("history: %w", err)
 			}
 		}
 		if _, _, err := st.Decide(ctx, caseworker, prev.ID, sqlstore.DecideInput{Motivation: "Första ansökan; uppgifterna styrkta vid nybesök."}); err != nil {
-			return prev, fmt.Errorf("history: %w", err)
+			return nil, fmt.Errorf("history: %w", err)
 		}
 	}
-	return submit(ctx, st, h, c.ID, month, []sqlstore.Job{{Kind: robot.StepCollect}})
+	return p, nil
 }
 
-// submit creates, signs and submits one application; jobs with an empty
-// Args get the application's id.
-func submit(ctx context.Context, st *sqlstore.Store, h household, caseID string, month bistand.Month, jobs []sqlstore.Job) (bistand.Application, error) {
-	app, err := st.CreateApplication(ctx, applicant(h.people[0]), caseID, month)
-	if err != nil {
-		return app, err
-	}
-	if _, err := st.AddFacts(ctx, applicant(h.people[0]), app.ID, h.facts(month)); err != nil {
-		return app, fmt.Errorf("facts: %w", err)
-	}
+// submit applies for the month in one request (Store.Apply): facts, every
+// adult's signature and the submission, with the robot's collect step when
+// collect is set.
+func submit(ctx context.Context, st *sqlstore.Store, h household, caseID string, month bistand.Month, collect bool) (bistand.Application, error) {
+	var signed []sqlstore.Signed
 	for i, m := range h.members {
-		if m.Role == "child" {
-			continue
-		}
-		p := h.people[i]
-		if err := st.Sign(ctx, applicant(p), app.ID, p.ID, "demo", "demo-"+p.ID+"-"+month.String()); err != nil {
-			return app, err
+		if m.Role != "child" {
+			signed = append(signed, sqlstore.Signed{PersonID: h.people[i].ID, Method: "demo", Reference: "demo-" + h.people[i].ID + "-" + month.String()})
 		}
 	}
-	for i := range jobs {
-		if jobs[i].Args == nil {
-			jobs[i] = robot.Job(jobs[i].Kind, app.ID)
-		}
+	var jobs func(bistand.Application) []sqlstore.Job
+	if collect {
+		jobs = func(a bistand.Application) []sqlstore.Job { return []sqlstore.Job{robot.Job(robot.StepCollect, a.ID)} }
 	}
-	app, _, err = st.Transition(ctx, applicant(h.people[0]), app.ID, bistand.Submitted, "", sqlstore.TransitionOptions{Enqueue: jobs})
-	return app, err
+	return st.Apply(ctx, applicant(h.people[0]), caseID, month, h.facts(month), signed, jobs)
 }
 
 // SubmitHousehold creates a synthetic household (one or two adults, up to
@@ -164,6 +175,17 @@ func SubmitHousehold(ctx context.Context, st *sqlstore.Store, rng *rand.Rand, mu
 // (population.Declarations) with its register benefits mapped to income
 // types by table. People are created once: a person already known is reused.
 func SubmitFromPopulation(ctx context.Context, st *sqlstore.Store, pop *population.Population, table *collect.Table, i int, municipality string, month bistand.Month, opt Options) (bistand.Application, error) {
+	p, err := PrepareFromPopulation(ctx, st, pop, table, i, municipality, month, opt)
+	if err != nil {
+		return bistand.Application{}, err
+	}
+	return p.Submit(ctx, st)
+}
+
+// PrepareFromPopulation does what SubmitFromPopulation does except sending
+// this month's application: the people, the case and (with History) last
+// month's decided application.
+func PrepareFromPopulation(ctx context.Context, st *sqlstore.Store, pop *population.Population, table *collect.Table, i int, municipality string, month bistand.Month, opt Options) (*Prepared, error) {
 	ph := pop.Household(i)
 	var h household
 	var memberFacts []sqlstore.FactInput
@@ -173,7 +195,7 @@ func SubmitFromPopulation(ctx context.Context, st *sqlstore.Store, pop *populati
 			p, err = st.CreatePerson(ctx, system, m.Number, false)
 		}
 		if err != nil {
-			return bistand.Application{}, err
+			return nil, err
 		}
 		h.people = append(h.people, p)
 		h.members = append(h.members, bistand.CaseMember{PersonID: p.ID, Role: m.Role})
@@ -219,7 +241,7 @@ func SubmitFromPopulation(ctx context.Context, st *sqlstore.Store, pop *populati
 		}
 		return facts
 	}
-	return apply(ctx, st, h, municipality, month, opt)
+	return prepare(ctx, st, h, municipality, month, opt)
 }
 
 // benefitSource is the register that pays a population benefit.
