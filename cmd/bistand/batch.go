@@ -206,6 +206,11 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 		},
 		StepSeconds: s.StepSeconds, Engine: string(sys.db.Engine), Workers: c.workers,
 	}
+	// Every household ends decided or left for a person, and the report
+	// says so: anything else is a failure of the run.
+	if done := rep.DecidedAutomatically + rep.Routed.Total + rep.RandomChecks; done != c.households {
+		return fmt.Errorf("batch: %d households, but %d decided, %d routed and %d drawn for a random check", c.households, rep.DecidedAutomatically, rep.Routed.Total, rep.RandomChecks)
+	}
 	if c.out != "" {
 		if err := os.MkdirAll(c.out, 0o750); err != nil {
 			return err

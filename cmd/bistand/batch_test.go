@@ -101,3 +101,23 @@ func TestReplayCommand(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkMonth reports household-months per second through the whole
+// pipeline (`bistand batch`, SQLite): submit, collect from the simulator,
+// calculate, check, decide or route. docs/performance.md records runs of
+// 1 000, 10 000 and 100 000 households with the command itself.
+func BenchmarkMonth(b *testing.B) {
+	for b.Loop() {
+		var out strings.Builder
+		m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out}
+		if code := m.Main(context.Background(), []string{"batch", "--households", "200", "--seed", "9"}); code != 0 {
+			b.Fatalf("exit %d: %s", code, out.String())
+		}
+		var rep batchReport
+		if err := json.Unmarshal([]byte(out.String()), &rep); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(rep.Households)/rep.Seconds["month"], "households/s")
+		b.ReportMetric(rep.AutomationRate, "automation")
+	}
+}
