@@ -125,13 +125,9 @@ func (r *Robot) log() *slog.Logger {
 // window has closed) the assessment follows, otherwise collect runs again
 // after PollInterval. Without a Collector it moves straight on.
 func (r *Robot) collect(ctx context.Context, appID string) error {
-	var next []sqlstore.Job
-	if r.Collector == nil {
-		next = []sqlstore.Job{Job(StepAssess, appID)}
-	}
 	for _, from := range []bistand.State{bistand.Submitted, bistand.Supplemented} {
 		_, ok, err := r.Store.Transition(ctx, Actor, appID, bistand.Collecting, "",
-			sqlstore.TransitionOptions{IfState: from, Enqueue: next})
+			sqlstore.TransitionOptions{IfState: from})
 		if err != nil {
 			return err
 		}
@@ -141,7 +137,7 @@ func (r *Robot) collect(ctx context.Context, appID string) error {
 		}
 	}
 	if r.Collector == nil {
-		return nil
+		return r.assess(ctx, appID)
 	}
 	app, err := r.Store.Application(ctx, Actor, appID)
 	if err != nil || app.State != bistand.Collecting {
@@ -164,25 +160,33 @@ func (r *Robot) collect(ctx context.Context, appID string) error {
 			return err
 		}
 	}
-	job := Job(StepAssess, appID)
+	var next []sqlstore.Job
 	if c.Waiting {
 		poll := r.PollInterval
 		if poll == 0 {
 			poll = 6 * time.Hour
 		}
-		job = Job(StepCollect, appID)
+		job := Job(StepCollect, appID)
 		job.RunAt = r.now().Add(poll)
+		next = append(next, job)
 	}
-	if err := r.Store.RecordCollection(ctx, Actor, appID, c.Facts, c.Findings, []sqlstore.Job{job}); err != nil {
+	if err := r.Store.RecordCollection(ctx, Actor, appID, c.Facts, c.Findings, next); err != nil {
 		return err
 	}
 	r.log().Info("collected", "application", appID, "facts", len(c.Facts), "findings", len(c.Findings), "waiting", c.Waiting)
-	return nil
+	if c.Waiting {
+		return nil
+	}
+	// Go straight on within this job: should the process die before the
+	// job completes, the queue runs the job again and every step finds
+	// what is already done.
+	return r.assess(ctx, appID)
 }
 
 // assess checks that the facts describe a household that can be calculated.
 // If not, it asks the household for a supplement (komplettering) naming the
-// field; otherwise the application is assessed and the decision step queued.
+// field; otherwise the application is assessed and the decision step
+// follows at once.
 func (r *Robot) assess(ctx context.Context, appID string) error {
 	_, _, herr := r.Store.Household(ctx, appID)
 	var fe *rules.FieldError
@@ -208,11 +212,14 @@ func (r *Robot) assess(ctx context.Context, appID string) error {
 		return herr
 	}
 	_, ok, err := r.Store.Transition(ctx, Actor, appID, bistand.Assessed, "",
-		sqlstore.TransitionOptions{IfState: bistand.Collecting, Enqueue: []sqlstore.Job{Job(StepDecide, appID)}})
+		sqlstore.TransitionOptions{IfState: bistand.Collecting})
+	if err != nil {
+		return err
+	}
 	if ok {
 		r.log().Info("assessed", "application", appID)
 	}
-	return err
+	return r.decide(ctx, appID)
 }
 
 // decide runs the checks (checks.go) on an assessed application and, if

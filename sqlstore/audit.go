@@ -192,31 +192,32 @@ func (e *event) computeHash() string {
 	return hashValues([]any{e.Seq, e.At, e.ActorKind, e.ActorID, e.Action, e.Entity, e.EntityID, e.CaseID, e.Reason, e.BeforeHash, e.AfterHash, e.PrevHash})
 }
 
-// appendEvent adds an event to the chain inside tx. For a create or update,
-// the after hash is read from the row as the transaction now has it.
-func appendEvent(ctx context.Context, tx queryer, e event) error {
-	if e.Action != ActionRead {
-		h, err := rowHash(ctx, tx, e.Entity, e.EntityID)
-		if err != nil {
-			return fmt.Errorf("audit: %w", err)
-		}
-		if h == "" {
-			return fmt.Errorf("audit: %s %s does not exist", e.Entity, e.EntityID)
-		}
-		e.AfterHash = h
+// chain appends a transaction's events to the chain: one update of the
+// head (which takes its row lock, serialising appenders until commit on
+// both engines) and one insert per event, each linked to the one before.
+func chain(ctx context.Context, tx queryer, events []event) error {
+	if len(events) == 0 {
+		return nil
 	}
-	// Taking the head row's lock serialises appenders until commit.
-	if err := tx.QueryRowContext(ctx, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").Scan(&e.Seq, &e.PrevHash); err != nil {
+	var last int64
+	var prev string
+	if err := tx.QueryRowContext(ctx, "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash", int64(len(events))).Scan(&last, &prev); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
-	e.Hash = e.computeHash()
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_events (seq, at, actor_kind, actor_id, action, entity, entity_id, case_id, reason, before_hash, after_hash, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		e.Seq, e.At, e.ActorKind, e.ActorID, e.Action, e.Entity, e.EntityID, e.CaseID, e.Reason, e.BeforeHash, e.AfterHash, e.PrevHash, e.Hash)
-	if err != nil {
-		return fmt.Errorf("audit: %w", err)
+	seq := last - int64(len(events)) + 1
+	for i := range events {
+		e := &events[i]
+		e.Seq, e.PrevHash = seq, prev
+		e.Hash = e.computeHash()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_events (seq, at, actor_kind, actor_id, action, entity, entity_id, case_id, reason, before_hash, after_hash, prev_hash, hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			e.Seq, e.At, e.ActorKind, e.ActorID, e.Action, e.Entity, e.EntityID, e.CaseID, e.Reason, e.BeforeHash, e.AfterHash, e.PrevHash, e.Hash); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		prev = e.Hash
+		seq++
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE audit_head SET hash = $1 WHERE id = 1", e.Hash); err != nil {
+	if _, err := tx.ExecContext(ctx, "UPDATE audit_head SET hash = $1 WHERE id = 1", prev); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil

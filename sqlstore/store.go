@@ -117,6 +117,8 @@ type wtx struct {
 	jobs  []Job
 	// unprepared are statements to prepare once the transaction is over.
 	unprepared []string
+	// events are the audit events of the transaction, chained at commit.
+	events []event
 }
 
 // write runs fn in a transaction and commits it with the jobs fn enqueued.
@@ -133,6 +135,10 @@ func (s *Store) write(ctx context.Context, actor bistand.Actor, fn func(w *wtx) 
 	now := s.now().UTC().Truncate(time.Microsecond)
 	w := &wtx{Tx: tx, s: s, ctx: ctx, actor: actor, now: now, at: fmtTime(now)}
 	if err := fn(w); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := chain(ctx, w, w.events); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -240,13 +246,25 @@ func (w *wtx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	return w.Tx.QueryRowContext(ctx, query, args...)
 }
 
-// audit records a change (create or update) or a read in the chain.
+// audit records a change (create or update) or a read. For a change the
+// after hash is read now, from the row as the transaction has it; the events
+// join the chain when the transaction commits (chain).
 func (w *wtx) audit(action, entity, id, caseID, reason, before string) error {
 	k, a := actorOf(w.actor)
-	return appendEvent(w.ctx, w.Tx, event{
-		At: w.at, ActorKind: k, ActorID: a, Action: action, Entity: entity, EntityID: id,
-		CaseID: caseID, Reason: reason, BeforeHash: before,
-	})
+	e := event{At: w.at, ActorKind: k, ActorID: a, Action: action, Entity: entity, EntityID: id,
+		CaseID: caseID, Reason: reason, BeforeHash: before}
+	if action != ActionRead {
+		h, err := rowHash(w.ctx, w, entity, id)
+		if err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		if h == "" {
+			return fmt.Errorf("audit: %s %s does not exist", entity, id)
+		}
+		e.AfterHash = h
+	}
+	w.events = append(w.events, e)
+	return nil
 }
 
 func (w *wtx) insert(entity, caseID, reason, query string, args ...any) error {
