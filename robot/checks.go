@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/bistand/bistand"
@@ -35,6 +36,11 @@ var Checks = []Check{
 	{bistand.FindingAFNotRegistered, "Ingen inskrivning hos Arbetsförmedlingen kunde bekräftas för en vuxen i arbetsför ålder.", "Kommunens riktlinjer: den som kan arbeta ska vara arbetssökande"},
 	{bistand.FindingAktivitetskrav, "Deltagande i heltidsaktivitet (aktivitetskravet) kunde inte bekräftas för en vuxen.", "socialtjänstlagen (2025:400), aktivitetskrav från 2026-07-01 (prop. 2025/26:207)"},
 	{bistand.FindingRandomCheck, "Ansökan har lottats till stickprovskontroll.", "Kommunens automatiseringsbeslut: stickprov"},
+	{bistand.FindingMemberAdded, "En person har tillkommit i hushållet sedan förra månaden.", "Jämförelse med förra månadens beslut"},
+	{bistand.FindingMemberRemoved, "En person som fanns i hushållet förra månaden finns inte med nu.", "Jämförelse med förra månadens beslut"},
+	{bistand.FindingIncomeTypeNew, "En inkomst har tillkommit sedan förra månaden.", "Jämförelse med förra månadens beslut"},
+	{bistand.FindingIncomeTypeGone, "En inkomst som räknades förra månaden finns inte med nu.", "Jämförelse med förra månadens beslut"},
+	{bistand.FindingRentChanged, "Boendekostnaden har ändrats sedan förra månaden.", "Jämförelse med förra månadens beslut"},
 }
 
 func reason(k bistand.FindingKind) string {
@@ -104,6 +110,80 @@ func runChecks(in checkInput) []sqlstore.FindingInput {
 		}
 	}
 	out = append(out, activityChecks(in)...)
+	if in.previous != nil {
+		if prev, err := rules.ParseHouseholdBytes(in.previous.Snapshot); err == nil {
+			out = append(out, changes(prev, in.h, in.policy.Tolerance)...)
+		}
+	}
+	return out
+}
+
+// changes compares the household with last month's decided one: members and
+// income types appearing or going, and the rent.
+func changes(prev, cur *rules.Household, tolerance bistand.Money) []sqlstore.FindingInput {
+	var out []sqlstore.FindingInput
+	add := func(k bistand.FindingKind, subject, detail string, data map[string]any) {
+		out = append(out, sqlstore.FindingInput{Kind: k, Subject: subject, Text: strings.TrimSpace(reason(k) + " " + detail), Data: data})
+	}
+	inPrev, inCur := map[string]bool{}, map[string]bool{}
+	for _, m := range prev.Members {
+		inPrev[m.ID] = true
+	}
+	for _, m := range cur.Members {
+		inCur[m.ID] = true
+		if !inPrev[m.ID] {
+			add(bistand.FindingMemberAdded, m.ID, "", map[string]any{"person": m.ID, "role": m.Role.String(), "facts": []string{"member:" + m.ID}})
+		}
+	}
+	for _, m := range prev.Members {
+		if !inCur[m.ID] {
+			add(bistand.FindingMemberRemoved, m.ID, "", map[string]any{"person": m.ID, "role": m.Role.String()})
+		}
+	}
+	type personType struct{ person, typ string }
+	incomes := func(h *rules.Household) []personType {
+		applicant := ""
+		for _, m := range h.Members {
+			if m.Role == rules.Applicant {
+				applicant = m.ID
+			}
+		}
+		var out []personType
+		for _, inc := range h.Incomes {
+			p := inc.Person
+			if p == "" {
+				p = applicant
+			}
+			k := personType{p, inc.Type.String()}
+			if !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	before, now := incomes(prev), incomes(cur)
+	for _, k := range now {
+		if !slices.Contains(before, k) {
+			add(bistand.FindingIncomeTypeNew, k.typ+":"+k.person, fmt.Sprintf("(%s)", k.typ), map[string]any{"person": k.person, "income_type": k.typ})
+		}
+	}
+	for _, k := range before {
+		if !slices.Contains(now, k) {
+			add(bistand.FindingIncomeTypeGone, k.typ+":"+k.person, fmt.Sprintf("(%s)", k.typ), map[string]any{"person": k.person, "income_type": k.typ})
+		}
+	}
+	rent := func(h *rules.Household) bistand.Money {
+		var s bistand.Money
+		for _, c := range h.Costs {
+			if c.Type == rules.Rent {
+				s += c.Amount
+			}
+		}
+		return s
+	}
+	if a, b := rent(prev), rent(cur); a != b && (a-b > tolerance || b-a > tolerance) {
+		add(bistand.FindingRentChanged, "rent", fmt.Sprintf("Förra månaden %s, nu %s.", a, b), map[string]any{"previous": a, "current": b, "facts": []string{"cost:rent"}})
+	}
 	return out
 }
 

@@ -114,6 +114,62 @@ func TestChecks(t *testing.T) {
 	}
 }
 
+func TestChangesSinceLastMonth(t *testing.T) {
+	snapshot := func(h *rules.Household) []byte {
+		b, err := h.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	base := func() *rules.Household {
+		return &rules.Household{Month: bistand.MustMonth(2026, 10), Municipality: "demo",
+			Members: []rules.Member{{ID: "p1", Role: rules.Applicant, BirthDate: bistand.MustDate(1985, 3, 3)}},
+			Costs:   []rules.Cost{{Type: rules.Rent, Amount: bistand.Kronor(6000)}},
+			Incomes: []rules.Income{{Type: rules.HousingAllowance, Person: "p1", Amount: bistand.Kronor(1000)}}}
+	}
+	tests := []struct {
+		name   string
+		change func(h *rules.Household)
+		want   []bistand.FindingKind
+	}{
+		{"nothing changed", func(*rules.Household) {}, nil},
+		{"a child born", func(h *rules.Household) {
+			h.Members = append(h.Members, rules.Member{ID: "c1", Role: rules.Child, BirthDate: bistand.MustDate(2026, 10, 2)})
+		}, []bistand.FindingKind{bistand.FindingMemberAdded}},
+		{"the partner moved out", nil, []bistand.FindingKind{bistand.FindingMemberRemoved}},
+		{"a new income", func(h *rules.Household) {
+			h.Incomes = append(h.Incomes, rules.Income{Type: rules.Salary, Person: "p1", Amount: bistand.Kronor(900)})
+		}, []bistand.FindingKind{bistand.FindingIncomeTypeNew}},
+		{"an income gone", func(h *rules.Household) { h.Incomes = nil }, []bistand.FindingKind{bistand.FindingIncomeTypeGone}},
+		{"the same income, another amount", func(h *rules.Household) { h.Incomes[0].Amount = bistand.Kronor(1200) }, nil},
+		{"rent changed", func(h *rules.Household) { h.Costs[0].Amount = bistand.Kronor(6500) }, []bistand.FindingKind{bistand.FindingRentChanged}},
+		{"rent within the tolerance", func(h *rules.Household) { h.Costs[0].Amount = bistand.Kronor(6040) }, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			prev, cur := base(), base()
+			if tt.change == nil { // the partner was there last month
+				prev.Members = append(prev.Members, rules.Member{ID: "p2", Role: rules.Partner})
+			} else {
+				tt.change(cur)
+			}
+			in := baseCheck()
+			in.h = cur
+			in.policy.Tolerance = bistand.Kronor(50)
+			in.previous.Snapshot = snapshot(prev)
+			in.res.Amount = in.previous.Amount
+			var got []bistand.FindingKind
+			for _, f := range runChecks(in) {
+				got = append(got, f.Kind)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("findings %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestEveryCheckHasAReasonAndSource(t *testing.T) {
 	seen := map[bistand.FindingKind]bool{}
 	for _, c := range Checks {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bistand/bistand"
+	"github.com/bistand/bistand/personnummer"
 	"github.com/bistand/bistand/robot"
 	"github.com/bistand/bistand/rules"
 	"github.com/bistand/bistand/sqlstore"
@@ -204,4 +205,66 @@ func slicesContainsKind(fs []bistand.Finding, k bistand.FindingKind) bool {
 		}
 	}
 	return false
+}
+
+// TestSupplementRequest: facts that do not describe a household that can be
+// calculated make the robot ask for a komplettering, due in the policy's
+// days, and tell the applicant once.
+func TestSupplementRequest(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, engine sqlstore.Engine) {
+		ctx := context.Background()
+		db := sqltest.Open(t, engine)
+		st := sqlstore.NewStore(db, sqlstore.Options{Jobs: discard{}})
+		today := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
+		r := &robot.Robot{Store: st, Collector: fullTime{st}, Now: func() time.Time { return today }}
+		rng := rand.New(rand.NewPCG(5, 5))
+		app, err := synth.SubmitHousehold(ctx, st, rng, "demo", bistand.MustMonth(2026, 11), synth.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A young person of 19 not in school does not belong in the
+		// household's calculation: the household must say how it is.
+		c, _ := st.Case(ctx, robot.Actor, mustApp(t, st, app.ID).CaseID)
+		p, err := st.CreatePerson(ctx, robot.Actor, personnummerFor(rng, bistand.MustDate(2007, 5, 5)), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AddCaseMember(ctx, bistand.Actor{Kind: bistand.ActorSystem, ID: "test"}, c.ID, bistand.CaseMember{PersonID: p.ID, Role: "child"}); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := json.Marshal(map[string]any{"person_id": p.ID, "role": "child"})
+		if _, err := st.AddFacts(ctx, bistand.Actor{Kind: bistand.ActorCaseworker, ID: "hl"}, app.ID, []sqlstore.FactInput{
+			{Key: "member:" + p.ID, Kind: bistand.FactMember, Value: v, Provenance: bistand.Caseworker, Reason: "Uppgift från folkbokföringen."}}); err != nil {
+			t.Fatal(err)
+		}
+		a := run(t, ctx, r, app.ID)
+		if a.State != bistand.SupplementRequested || a.SupplementDue != bistand.MustDate(2026, 11, 17) {
+			t.Fatalf("state %s due %s, want supplement_requested due 2026-11-17 (14 days)", a.State, a.SupplementDue)
+		}
+		ns, err := st.Notifications(ctx, app.ID)
+		if err != nil || len(ns) != 1 || ns[0].Kind != "supplement_request" || !strings.Contains(ns[0].Body, "2026-11-17") {
+			t.Fatalf("notifications %+v %v", ns, err)
+		}
+		// Running the step again neither asks again nor tells twice.
+		run(t, ctx, r, app.ID)
+		if ns, _ := st.Notifications(ctx, app.ID); len(ns) != 1 {
+			t.Errorf("%d notifications after a second run", len(ns))
+		}
+		if rep, err := db.Verify(ctx); err != nil || !rep.OK() {
+			t.Fatalf("verify: %v %+v", err, rep)
+		}
+	})
+}
+
+func mustApp(t *testing.T, st *sqlstore.Store, id string) bistand.Application {
+	t.Helper()
+	a, err := st.Application(context.Background(), robot.Actor, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func personnummerFor(r *rand.Rand, birth bistand.Date) personnummer.Number {
+	return personnummer.Generate(r, birth, false, r.IntN(2) == 0)
 }

@@ -188,25 +188,15 @@ func (r *Robot) collect(ctx context.Context, appID string) error {
 // field; otherwise the application is assessed and the decision step
 // follows at once.
 func (r *Robot) assess(ctx context.Context, appID string) error {
-	_, _, herr := r.Store.Household(ctx, appID)
+	h, _, herr := r.Store.Household(ctx, appID)
+	if herr == nil {
+		// Parsing checks the form of the facts; calculating checks the rest
+		// (ages, roles, a month the rules cover).
+		_, herr = r.rules().Calculate(h, rules.Options{})
+	}
 	var fe *rules.FieldError
 	if errors.As(herr, &fe) {
-		now := time.Now
-		if r.Now != nil {
-			now = r.Now
-		}
-		days := r.SupplementDays
-		if days == 0 {
-			days = 14
-		}
-		due := bistand.DateOf(now()).AddDays(days)
-		_, ok, err := r.Store.Transition(ctx, Actor, appID, bistand.SupplementRequested,
-			"Uppgifterna räcker inte för en beräkning: "+fe.Field+": "+fe.Msg,
-			sqlstore.TransitionOptions{IfState: bistand.Collecting, SupplementDue: due})
-		if ok {
-			r.log().Info("supplement requested", "application", appID, "field", fe.Field)
-		}
-		return err
+		return r.requestSupplement(ctx, appID, fe)
 	}
 	if herr != nil {
 		return herr
@@ -309,6 +299,61 @@ func (r *Robot) decide(ctx context.Context, appID string) error {
 	if ok {
 		r.log().Info("decided", "application", appID, "decision", d.ID)
 		r.Metrics.decided()
+	}
+	return err
+}
+
+// requestSupplement asks the household to complete an application whose
+// facts cannot be calculated, due in the municipality's supplement days, and
+// tells the applicant.
+func (r *Robot) requestSupplement(ctx context.Context, appID string, fe *rules.FieldError) error {
+	app, err := r.Store.Application(ctx, Actor, appID)
+	if err != nil {
+		return err
+	}
+	c, err := r.Store.Case(ctx, Actor, app.CaseID)
+	if err != nil {
+		return err
+	}
+	days := r.SupplementDays
+	if p, err := r.rules().Policy(c.Municipality, app.Month); err == nil && days == 0 {
+		days = p.SupplementDays
+	}
+	if days == 0 {
+		days = 14
+	}
+	due := bistand.DateOf(r.now()).AddDays(days)
+	text := fmt.Sprintf("Uppgifterna i ansökan räcker inte för att räkna fram ett belopp (%s: %s). Komplettera ansökan senast %s.", fe.Field, fe.Msg, due)
+	app, ok, err := r.Store.Transition(ctx, Actor, appID, bistand.SupplementRequested, text,
+		sqlstore.TransitionOptions{IfState: bistand.Collecting, SupplementDue: due})
+	if err != nil {
+		return err
+	}
+	if ok {
+		r.log().Info("supplement requested", "application", appID, "field", fe.Field)
+	}
+	if app.State != bistand.SupplementRequested {
+		return nil
+	}
+	// Tell the applicant (also when an earlier run requested the supplement
+	// but stopped before telling: the notification is one per due date).
+	if !ok {
+		trs, err := r.Store.Transitions(ctx, appID)
+		if err != nil || len(trs) == 0 {
+			return err
+		}
+		text = trs[len(trs)-1].Reason
+	}
+	applicant := ""
+	for _, m := range c.Members {
+		if m.Role == "applicant" {
+			applicant = m.PersonID
+		}
+	}
+	_, err = r.Store.AddNotification(ctx, Actor, bistand.Notification{ApplicationID: appID, CaseID: app.CaseID, PersonID: applicant,
+		Kind: "supplement_request", Ref: app.SupplementDue.String(), Subject: "Din ansökan behöver kompletteras", Body: text})
+	if errors.Is(err, bistand.ErrConflict) {
+		return nil // already told (the step ran before)
 	}
 	return err
 }
