@@ -18,6 +18,7 @@ type MetricsSnapshot struct {
 	Decided      int                `json:"decided"`       // decided by the robot
 	Routed       int                `json:"routed"`        // left for a person, with findings
 	RandomChecks int                `json:"random_checks"` // drawn for a stickprov
+	Supplements  int                `json:"supplements"`   // komplettering requested of the household
 	Reasons      map[string]int     `json:"reasons"`       // applications left for a person, per finding kind
 	Outcomes     map[string]int     `json:"outcomes"`      // calculated outcome at the decision step
 	StepSeconds  map[string]float64 `json:"step_seconds"`  // time spent in each step, summed over workers
@@ -46,6 +47,8 @@ func (m *Metrics) outcome(o string) { m.update(func(s *MetricsSnapshot) { s.Outc
 func (m *Metrics) decided() { m.update(func(s *MetricsSnapshot) { s.Decided++ }) }
 
 func (m *Metrics) randomCheck() { m.update(func(s *MetricsSnapshot) { s.RandomChecks++ }) }
+
+func (m *Metrics) supplement() { m.update(func(s *MetricsSnapshot) { s.Supplements++ }) }
 
 func (m *Metrics) routed(reasons []string) {
 	m.update(func(s *MetricsSnapshot) {

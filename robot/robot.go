@@ -331,6 +331,7 @@ func (r *Robot) requestSupplement(ctx context.Context, appID string, fe *rules.F
 	}
 	if ok {
 		r.log().Info("supplement requested", "application", appID, "field", fe.Field)
+		r.Metrics.supplement()
 	}
 	if app.State != bistand.SupplementRequested {
 		return nil

@@ -246,7 +246,7 @@ func (db *DB) Verify(ctx context.Context) (*VerifyReport, error) {
 	if db.Engine == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
-	tx, err := db.BeginTx(ctx, opts)
+	tx, err := db.Reader().BeginTx(ctx, opts)
 	if err != nil {
 		return nil, err
 	}

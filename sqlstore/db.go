@@ -40,6 +40,10 @@ const DefaultURL = "sqlite:data/bistand.db"
 // DB is an open database of either engine.
 type DB struct {
 	*sql.DB
+	// read serves reads outside write transactions. SQLite: a pool of
+	// read-only connections beside the one writer (WAL lets them read while
+	// it writes); PostgreSQL: the same pool as DB.
+	read   *sql.DB
 	Engine Engine
 	// Redacted is the URL without a password, for messages.
 	Redacted string
@@ -117,7 +121,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		sqldb.SetMaxIdleConns(16)
 	}
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{DB: sqldb, Engine: engine, Redacted: redact(rawURL), path: path}
+	db := &DB{DB: sqldb, read: sqldb, Engine: engine, Redacted: redact(rawURL), path: path}
 	// The first connection to a new SQLite file switches it to WAL, which
 	// takes a lock no busy timeout waits for; processes opening together
 	// take turns (the same lock as migrations).
@@ -131,7 +135,42 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		sqldb.Close()
 		return nil, err
 	}
+	if engine == SQLite {
+		// Readers: they never write (query_only) and begin deferred, so a
+		// read, or a long audit walk, never waits for the writer nor holds
+		// it up. Opened after the first connection made the file WAL.
+		read, err := sql.Open("sqlite", readerDSN(path))
+		if err != nil {
+			sqldb.Close()
+			return nil, err
+		}
+		read.SetMaxOpenConns(readConns)
+		read.SetMaxIdleConns(readConns)
+		read.SetConnMaxIdleTime(5 * time.Minute)
+		db.read = read
+	}
 	return db, nil
+}
+
+// readConns is how many SQLite connections serve reads.
+const readConns = 4
+
+func readerDSN(path string) string {
+	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=foreign_keys(ON)"
+}
+
+// Reader is the pool for reads outside a write transaction: it sees every
+// committed change, and on SQLite it reads beside the writer instead of
+// queueing for its one connection.
+func (db *DB) Reader() *sql.DB { return db.read }
+
+// Close closes the database's connections.
+func (db *DB) Close() error {
+	err := db.DB.Close()
+	if db.read != db.DB {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
 }
 
 // Migrate applies every embedded migration not yet applied.

@@ -720,9 +720,11 @@ func TestLifecycleModel(t *testing.T) {
 		}
 		want := []string{"transition ok", "transition noop", "transition ErrInvalidTransition", "transition ErrForbidden", "transition ErrInvalid",
 			"sign ok", "sign ErrInvalidTransition", "fact ok", "fact ErrInvalid", "fact ErrForbidden", "fact ErrInvalidTransition",
-			"decide ok", "decide ErrForbidden", "decide ErrInvalidTransition", "replace ok", "replace ErrForbidden", "replace ErrInvalidTransition"}
+			"decide ok", "decide ErrForbidden", "decide ErrInvalidTransition", "replace ErrForbidden", "replace ErrInvalidTransition"}
 		if cov.runs >= 100 {
-			want = append(want, "transition other", "sign ErrForbidden", "sign ErrConflict", "decide noop", "replace ErrConflict")
+			// "replace ok": about 20 per 100 runs, so 30 runs miss it
+			// now and then.
+			want = append(want, "replace ok", "transition other", "sign ErrForbidden", "sign ErrConflict", "decide noop", "replace ErrConflict")
 		}
 		for _, o := range want {
 			if cov.outcomes[o] == 0 {

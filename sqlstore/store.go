@@ -63,6 +63,8 @@ type Store struct {
 	// statements run for every application, and preparing them is a good
 	// part of their cost on SQLite.
 	stmts sync.Map // string → *sql.Stmt
+	// rstmts are the same for the read pool (SQLite: other connections).
+	rstmts sync.Map // string → *sql.Stmt
 	// MaxAttachment is the largest attachment accepted, in bytes.
 	MaxAttachment int64
 }
@@ -178,28 +180,32 @@ type reader struct{ s *Store }
 func (s *Store) r() reader { return reader{s} }
 
 func (r reader) stmt(ctx context.Context, query string) *sql.Stmt {
-	if v, ok := r.s.stmts.Load(query); ok {
+	if v, ok := r.s.rstmts.Load(query); ok {
 		return v.(*sql.Stmt)
 	}
-	r.s.prepare(ctx, []string{query})
-	if v, ok := r.s.stmts.Load(query); ok {
+	st, err := r.s.db.Reader().PrepareContext(ctx, query)
+	if err != nil {
+		return nil // it runs unprepared
+	}
+	if v, loaded := r.s.rstmts.LoadOrStore(query, st); loaded {
+		st.Close()
 		return v.(*sql.Stmt)
 	}
-	return nil
+	return st
 }
 
 func (r reader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if st := r.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return r.s.db.QueryContext(ctx, query, args...)
+	return r.s.db.Reader().QueryContext(ctx, query, args...)
 }
 
 func (r reader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	if st := r.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return r.s.db.QueryRowContext(ctx, query, args...)
+	return r.s.db.Reader().QueryRowContext(ctx, query, args...)
 }
 
 func (r reader) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {

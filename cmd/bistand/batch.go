@@ -70,6 +70,7 @@ type batchReport struct {
 	DecidedAutomatically int            `json:"decided_automatically"`
 	Routed               routedReport   `json:"routed"`
 	RandomChecks         int            `json:"random_checks"`
+	SupplementRequests   int            `json:"supplement_requests"`
 	Outcomes             map[string]int `json:"outcomes"`
 	AutomationRate       float64        `json:"automation_rate"` // a share, not money
 	// Seconds per stage: setup (people, cases, last month; not part of the
@@ -170,13 +171,18 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 	if err := sys.queue.Start(ctx); err != nil {
 		return err
 	}
+	// The robot's own count says when to look; the database has the last
+	// word. (Counting in the database all the time would take the writer's
+	// connection from the robot on SQLite.)
 	for {
-		left, err := unsettled(ctx, sys.db, month)
-		if err != nil {
-			return err
-		}
-		if left == 0 {
-			break
+		if s := metrics.Snapshot(); s.Decided+s.Routed+s.RandomChecks+s.Supplements >= c.households {
+			left, err := unsettled(ctx, sys.db, month)
+			if err != nil {
+				return err
+			}
+			if left == 0 {
+				break
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -194,7 +200,7 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 	s := metrics.Snapshot()
 	rep := batchReport{
 		Households: c.households, Month: month.String(), Municipality: c.municipality,
-		DecidedAutomatically: s.Decided, RandomChecks: s.RandomChecks,
+		DecidedAutomatically: s.Decided, RandomChecks: s.RandomChecks, SupplementRequests: s.Supplements,
 		Routed:   routedReport{Total: s.Routed, Reasons: s.Reasons},
 		Outcomes: s.Outcomes, AutomationRate: float64(s.Decided) / float64(c.households),
 		Seconds: map[string]float64{
@@ -208,8 +214,9 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 	}
 	// Every household ends decided or left for a person, and the report
 	// says so: anything else is a failure of the run.
-	if done := rep.DecidedAutomatically + rep.Routed.Total + rep.RandomChecks; done != c.households {
-		return fmt.Errorf("batch: %d households, but %d decided, %d routed and %d drawn for a random check", c.households, rep.DecidedAutomatically, rep.Routed.Total, rep.RandomChecks)
+	if done := rep.DecidedAutomatically + rep.Routed.Total + rep.RandomChecks + rep.SupplementRequests; done != c.households {
+		return fmt.Errorf("batch: %d households, but %d decided, %d routed, %d drawn for a random check and %d asked to complete their application",
+			c.households, rep.DecidedAutomatically, rep.Routed.Total, rep.RandomChecks, rep.SupplementRequests)
 	}
 	if c.out != "" {
 		if err := os.MkdirAll(c.out, 0o750); err != nil {

@@ -32,8 +32,8 @@ func TestBatch(t *testing.T) {
 	if rep.Households != 40 || rep.Month != "2026-11" || rep.Engine != "sqlite" {
 		t.Errorf("report %+v", rep)
 	}
-	if rep.DecidedAutomatically+rep.Routed.Total+rep.RandomChecks != 40 {
-		t.Errorf("decided %d + routed %d + random %d ≠ 40", rep.DecidedAutomatically, rep.Routed.Total, rep.RandomChecks)
+	if rep.DecidedAutomatically+rep.Routed.Total+rep.RandomChecks+rep.SupplementRequests != 40 {
+		t.Errorf("decided %d + routed %d + random %d + supplements %d ≠ 40", rep.DecidedAutomatically, rep.Routed.Total, rep.RandomChecks, rep.SupplementRequests)
 	}
 	if rep.DecidedAutomatically == 0 || rep.Routed.Total == 0 || len(rep.Routed.Reasons) == 0 {
 		t.Errorf("a month of 40 households with nothing decided or nothing routed: %+v", rep)
