@@ -14,11 +14,15 @@ import (
 var idCounter atomic.Uint32
 
 // NewID returns a new identifier with a prefix ("app", "dec", …): the
-// prefix, a dash, 12 hex digits of milliseconds since 1970 and 4 of a
+// prefix, a dash, 12 base-16 digits of milliseconds since 1970 and 4 of a
 // per-process counter (so ids sort by creation, also within a millisecond),
-// and 12 random hex digits. Ids never contain personal data.
+// and 12 random base-16 digits. Ids never contain personal data.
+//
+// The base-16 digits are written with the letters a–p, not 0–9a–f: an id
+// then never holds a run of ten or twelve digits, which every log scanner
+// (ours and a municipality's) would take for a personnummer.
 func NewID(prefix string, now time.Time) string {
-	const hex = "0123456789abcdef"
+	const hex = "abcdefghijklmnop" // ascending, so ids still sort by time
 	var r [6]byte
 	if _, err := rand.Read(r[:]); err != nil {
 		panic(err) // crypto/rand does not fail on supported platforms
