@@ -1,0 +1,427 @@
+package letter
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"codeberg.org/go-pdf/fpdf"
+)
+
+// The fonts: DejaVu Sans 2.37 (Bitstream Vera licence, fonts/LICENSE),
+// embedded so that Swedish text is real, extractable text in the PDF.
+var (
+	//go:embed fonts/DejaVuSans.ttf
+	fontRegular []byte
+	//go:embed fonts/DejaVuSans-Bold.ttf
+	fontBold []byte
+)
+
+const family = "DejaVuSans"
+
+// Page geometry in millimetres (A4).
+const (
+	pageW, pageH = 210.0, 297.0
+	marginL      = 22.0
+	marginR      = 20.0
+	bodyTop      = 30.0 // below the header
+	bodyBottom   = 277.0
+	textW        = pageW - marginL - marginR
+
+	// The address block, placed for a window envelope.
+	addrX, addrY, addrW = marginL, 45.0, 85.0
+	// The letter's date and case, above the address block on the right,
+	// so that no line of the address shares a line with them.
+	metaX, metaY, metaW = 118.0, 29.0, pageW - marginR - 118.0
+	titleY              = 88.0
+
+	lineH  = 5.0 // body text, 10 pt
+	smallH = 3.8 // small text, 8 pt
+)
+
+// Column widths of the calculation table; they add up to textW.
+var colW = [4]float64{82, 32, 32, 22}
+
+const cellPad = 1.2
+
+// renderPDF lays the letter out twice: once to count the pages, then with
+// the count in every footer ("Sida 1 av 2"). No page-count alias is
+// substituted into the output, so nothing in the Input can collide with one.
+func renderPDF(d *doc) ([]byte, error) {
+	_, pages, err := layoutPDF(d, 0, false)
+	if err != nil {
+		return nil, err
+	}
+	b, again, err := layoutPDF(d, pages, true)
+	if err == nil && again != pages {
+		return nil, fmt.Errorf("page count changed between passes: %d, then %d", pages, again)
+	}
+	return b, err
+}
+
+type pdfWriter struct {
+	f     *fpdf.Fpdf
+	d     *doc
+	total int
+}
+
+// layoutPDF lays the letter out and returns its page count and, if output
+// is set, the document.
+func layoutPDF(d *doc, total int, output bool) ([]byte, int, error) {
+	w := newPDF(d, total)
+	f := w.f
+	f.AddPage()
+	w.firstPage()
+	for _, s := range d.Sections {
+		w.section(s)
+	}
+	pages := f.PageNo()
+	if !output {
+		return nil, pages, f.Error()
+	}
+	var buf bytes.Buffer
+	if err := f.Output(&buf); err != nil {
+		return nil, 0, err
+	}
+	return buf.Bytes(), pages, nil
+}
+
+// newPDF starts a document with the fonts, metadata and page furniture.
+func newPDF(d *doc, total int) *pdfWriter {
+	f := fpdf.New("P", "mm", "A4", "")
+	// Determinism: fixed dates, sorted catalogues. Page content is not
+	// compressed, so the text in the raw bytes can be searched (the tests
+	// check that a protected address is nowhere in them).
+	f.SetCreationDate(d.Created)
+	f.SetModificationDate(d.Created)
+	f.SetCatalogSort(true)
+	f.SetCompression(false)
+	f.SetTitle(d.Title, true)
+	f.SetSubject(d.Subject, true)
+	f.SetAuthor(d.Board, true)
+	f.SetCreator("bistand", true)
+	f.SetLang("sv-SE")
+	f.AddUTF8FontFromBytes(family, "", fontRegular)
+	f.AddUTF8FontFromBytes(family, "B", fontBold)
+	f.SetMargins(marginL, bodyTop, marginR)
+	f.SetAutoPageBreak(false, pageH-bodyBottom)
+	f.SetCellMargin(0)
+	w := &pdfWriter{f: f, d: d, total: total}
+	f.SetHeaderFuncMode(w.header, true)
+	f.SetFooterFunc(w.footer)
+	return w
+}
+
+func (w *pdfWriter) font(style string, size float64) { w.f.SetFont(family, style, size) }
+
+func (w *pdfWriter) header() {
+	f := w.f
+	w.font("B", 11)
+	f.SetXY(marginL, 12)
+	f.CellFormat(textW, 5, w.d.Municipality, "", 0, "L", false, 0, "")
+	w.font("", 8)
+	f.SetXY(marginL, 17.5)
+	f.CellFormat(textW, 4, w.d.Board, "", 0, "L", false, 0, "")
+	f.SetDrawColor(120, 120, 120)
+	f.SetLineWidth(0.2)
+	f.Line(marginL, 23, pageW-marginR, 23)
+}
+
+func (w *pdfWriter) footer() {
+	f := w.f
+	f.SetDrawColor(120, 120, 120)
+	f.SetLineWidth(0.2)
+	f.Line(marginL, pageH-16, pageW-marginR, pageH-16)
+	w.font("", 8)
+	f.SetXY(marginL, pageH-14)
+	f.CellFormat(textW-30, 4, w.d.Footer, "", 0, "L", false, 0, "")
+	f.SetXY(pageW-marginR-30, pageH-14)
+	f.CellFormat(30, 4, "Sida "+strconv.Itoa(f.PageNo())+" av "+strconv.Itoa(w.total), "", 0, "R", false, 0, "")
+}
+
+// firstPage writes the address block, the letter's date and case beside
+// it, the title and the facts.
+func (w *pdfWriter) firstPage() {
+	f := w.f
+	y := addrY
+	for i, l := range w.d.Recipient {
+		if i < len(w.d.Recipient)-1 || !w.d.Protected {
+			w.font("", 10)
+		} else {
+			w.font("B", 9) // the note that replaces a protected address
+		}
+		for _, part := range w.wrap(l, addrW) {
+			f.SetXY(addrX, y)
+			f.CellFormat(addrW, lineH, part, "", 0, "L", false, 0, "")
+			y += lineH
+		}
+	}
+	w.pairs(w.d.Meta, metaX, metaY, 0, metaW, 9, 4.5)
+
+	f.SetXY(marginL, max(titleY, y+8))
+	w.font("B", 15)
+	for _, l := range w.wrap(w.d.Title, textW) {
+		f.SetX(marginL)
+		f.CellFormat(textW, 7, l, "", 2, "L", false, 0, "")
+	}
+	f.SetY(f.GetY() + 2)
+	w.pairs(w.d.Facts, marginL, f.GetY(), 0, textW, 10, lineH)
+}
+
+// ensure starts a new page unless h more millimetres fit on this one.
+func (w *pdfWriter) ensure(h float64) bool {
+	if w.f.GetY()+h <= bodyBottom {
+		return false
+	}
+	w.f.AddPage()
+	return true
+}
+
+// wrap breaks text into lines no wider than width in the current font,
+// at spaces and line breaks only: a no-break space (in amounts) holds.
+// A word wider than the line is broken between characters.
+func (w *pdfWriter) wrap(text string, width float64) []string {
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, word := range strings.Split(para, " ") {
+			if word == "" {
+				continue
+			}
+			try := word
+			if line != "" {
+				try = line + " " + word
+			}
+			if w.f.GetStringWidth(try) <= width {
+				line = try
+				continue
+			}
+			if line != "" {
+				out = append(out, line)
+			}
+			line = ""
+			for w.f.GetStringWidth(word) > width {
+				cut := w.fit(word, width)
+				out = append(out, word[:cut])
+				word = word[cut:]
+			}
+			line = word
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// fit returns how many bytes of s, at least one rune, fit in width.
+func (w *pdfWriter) fit(s string, width float64) int {
+	end := 0
+	for i, r := range s {
+		next := i + len(string(r))
+		if end > 0 && w.f.GetStringWidth(s[:next]) > width {
+			break
+		}
+		end = next
+	}
+	return end
+}
+
+// text writes wrapped text at x with the given width, line by line,
+// continuing on a new page when the page is full. A paragraph of up to four
+// lines is kept on one page; a longer one starts with at least two.
+func (w *pdfWriter) text(s string, x, width float64, style string, size, lh float64) {
+	w.font(style, size)
+	lines := w.wrap(s, width)
+	if len(lines) <= 4 {
+		w.ensure(float64(len(lines)) * lh)
+	} else {
+		w.ensure(2 * lh)
+	}
+	for _, l := range lines {
+		w.ensure(lh)
+		w.f.SetXY(x, w.f.GetY())
+		w.f.CellFormat(width, lh, l, "", 2, "L", false, 0, "")
+	}
+}
+
+// pairs writes key–value lines: the key in bold in a column of keyW, the
+// value wrapped beside it, continuing on a new page when the page is full.
+// A keyW of 0 fits the widest key, within 28 and 60 mm.
+func (w *pdfWriter) pairs(ps []pair, x, y, keyW, width, size, lh float64) {
+	f := w.f
+	f.SetY(y)
+	if keyW == 0 {
+		w.font("B", size)
+		keyW = 28
+		for _, p := range ps {
+			keyW = max(keyW, min(f.GetStringWidth(p.Key)+4, 60))
+		}
+	}
+	for _, p := range ps {
+		w.font("B", size)
+		keys := w.wrap(p.Key, keyW-2)
+		w.font("", size)
+		vals := w.wrap(p.Value, width-keyW)
+		w.ensure(lh * float64(min(max(len(keys), len(vals)), 3)))
+		top, page := f.GetY(), f.PageNo()
+		w.font("B", size)
+		for i, k := range keys {
+			f.SetXY(x, top+float64(i)*lh)
+			f.CellFormat(keyW-2, lh, k, "", 0, "L", false, 0, "")
+		}
+		f.SetY(top)
+		w.font("", size)
+		for _, l := range vals {
+			w.ensure(lh)
+			f.SetXY(x+keyW, f.GetY())
+			f.CellFormat(width-keyW, lh, l, "", 2, "L", false, 0, "")
+		}
+		if f.PageNo() == page {
+			f.SetY(max(f.GetY(), top+float64(len(keys))*lh))
+		}
+	}
+}
+
+func (w *pdfWriter) section(s section) {
+	f := w.f
+	f.SetY(f.GetY() + 4)
+	w.ensure(7 + 2*lineH) // never a heading alone at the foot of a page
+	w.text(s.Heading, marginL, textW, "B", 12, 6.5)
+	f.SetY(f.GetY() + 1)
+	for _, b := range s.Blocks {
+		w.block(b)
+	}
+}
+
+func (w *pdfWriter) block(b block) {
+	f := w.f
+	switch b.Kind {
+	case kindLead:
+		w.text(b.Text, marginL, textW, "B", 11, 5.6)
+	case kindPara:
+		w.text(b.Text, marginL, textW, "", 10, lineH)
+	case kindSmall:
+		w.text(b.Text, marginL, textW, "", 8, smallH)
+	case kindBullets, kindSteps:
+		for i, item := range b.Items {
+			mark := "•"
+			if b.Kind == kindSteps {
+				mark = strconv.Itoa(i+1) + "."
+			}
+			w.ensure(lineH)
+			w.font("", 10)
+			f.SetXY(marginL+1, f.GetY())
+			f.CellFormat(5, lineH, mark, "", 0, "L", false, 0, "")
+			w.text(item, marginL+7, textW-7, "", 10, lineH)
+		}
+	case kindFacts:
+		w.pairs(b.Pairs, marginL, f.GetY(), 0, textW, 10, lineH)
+	case kindItem:
+		f.SetY(f.GetY() + 1.5)
+		w.ensure(4 * lineH)
+		w.text(b.Text, marginL, textW, "B", 10, lineH)
+		w.pairs(b.Pairs, marginL+5, f.GetY(), 0, textW-5, 10, lineH)
+	case kindTable:
+		w.table(b.Table)
+	}
+	f.SetY(f.GetY() + 1.5)
+}
+
+func (w *pdfWriter) table(t *calcTable) {
+	f := w.f
+	f.SetY(f.GetY() + 1)
+	w.font("B", 10)
+	w.ensure(6 + 3*lineH)
+	w.text(t.Caption, marginL, textW, "B", 10, lineH)
+	w.tableHead(t)
+	for _, r := range t.Rows {
+		w.row(t, r)
+	}
+	f.SetY(f.GetY() + 2)
+	w.text(t.MarksIntro, marginL, textW, "", 8, smallH)
+	for _, m := range t.Marks {
+		w.text(m, marginL+3, textW-3, "", 8, smallH)
+	}
+	f.SetY(f.GetY() + 1.5)
+	w.text("Källor", marginL, textW, "B", 8, smallH)
+	for _, s := range t.Sources {
+		w.text(s, marginL+3, textW-3, "", 8, smallH)
+	}
+}
+
+func (w *pdfWriter) tableHead(t *calcTable) {
+	f := w.f
+	w.font("B", 9)
+	y := f.GetY()
+	x := marginL
+	f.SetFillColor(225, 225, 225)
+	f.Rect(marginL, y, textW, lineH+1, "F")
+	for i, h := range t.Head {
+		align := "L"
+		if i == 2 {
+			align = "R"
+		}
+		f.SetXY(x+cellPad, y+0.5)
+		f.CellFormat(colW[i]-2*cellPad, lineH, h, "", 0, align, false, 0, "")
+		x += colW[i]
+	}
+	f.SetY(y + lineH + 1)
+}
+
+func (w *pdfWriter) row(t *calcTable, r calcRow) {
+	f := w.f
+	style := ""
+	if r.Kind != rowLine {
+		style = "B"
+	}
+	const size, lh = 9.0, 4.4
+	w.font(style, size)
+	label := w.wrap(r.Label, colW[0]-2*cellPad)
+	if r.Kind == rowSection {
+		label = w.wrap(r.Label, textW-2*cellPad)
+	}
+	w.font("", size)
+	person := w.wrap(r.Person, colW[1]-2*cellPad)
+	h := float64(max(len(label), len(person)))*lh + 1.6
+	if r.Kind == rowSection {
+		h += 1.5 // a section heading keeps its first line with it
+		if w.ensure(h + lh + 1.6) {
+			w.tableHead(t)
+		}
+	} else if w.ensure(h) {
+		w.tableHead(t)
+	}
+	y := f.GetY()
+	switch r.Kind {
+	case rowSection:
+		y += 1.5
+		f.SetFillColor(242, 242, 242)
+		f.Rect(marginL, y, textW, h-1.5, "F")
+	case rowSum, rowTotal:
+		f.SetDrawColor(150, 150, 150)
+		f.SetLineWidth(0.2)
+		f.Line(marginL, y, pageW-marginR, y)
+	}
+	cell := func(x, width float64, lines []string, style, align string) {
+		w.font(style, size)
+		for i, l := range lines {
+			f.SetXY(x+cellPad, y+0.8+float64(i)*lh)
+			f.CellFormat(width-2*cellPad, lh, l, "", 0, align, false, 0, "")
+		}
+	}
+	x := marginL
+	cell(x, colW[0], label, style, "L")
+	if r.Kind != rowSection {
+		x += colW[0]
+		cell(x, colW[1], person, "", "L")
+		x += colW[1]
+		cell(x, colW[2], []string{r.Amount}, style, "R")
+		x += colW[2]
+		cell(x, colW[3], []string{r.Ref}, "", "L")
+	}
+	f.SetY(y + h)
+	if r.Kind == rowSection {
+		f.SetY(y + h - 1.5)
+	}
+}
