@@ -66,9 +66,11 @@ func ParseURL(raw string) (Engine, string, error) {
 		// takes the write lock at BEGIN (immediate), so writers queue on the
 		// busy timeout instead of failing; FULL sync survives power loss.
 		// The busy timeout comes first: it must already apply while the
-		// other pragmas (switching to WAL) take their locks.
+		// other pragmas (switching to WAL) take their locks. Temporary
+		// storage is in memory: the savepoints of a group commit keep their
+		// undo pages there (the statement journal), not in a temporary file.
 		dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-			"&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)&_txlock=immediate"
+			"&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 		return SQLite, dsn, nil
 	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
 		if _, err := url.Parse(raw); err != nil {

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bistand/bistand"
@@ -67,6 +69,20 @@ type Store struct {
 	rstmts sync.Map // string → *sql.Stmt
 	// MaxAttachment is the largest attachment accepted, in bytes.
 	MaxAttachment int64
+	// group is the SQLite group committer's queue (see write).
+	group struct {
+		sync.Mutex
+		queue   []*pendingWrite
+		running bool
+		// groups and calls count the transactions and the calls in them.
+		groups, calls atomic.Int64
+	}
+}
+
+// GroupCommits returns how many transactions the SQLite group committer
+// has committed and how many changes were in them (both 0 on PostgreSQL).
+func (s *Store) GroupCommits() (transactions, changes int64) {
+	return s.group.groups.Load(), s.group.calls.Load()
 }
 
 // Options configure a Store.
@@ -124,41 +140,261 @@ type wtx struct {
 }
 
 // write runs fn in a transaction and commits it with the jobs fn enqueued.
+//
+// On PostgreSQL every call is its own transaction. On SQLite, which has one
+// writer, concurrent calls are committed together (group commit): each runs
+// in its own savepoint of a shared transaction, so a call that fails is
+// rolled back alone, and the transaction commits once for all of them. A
+// call returns only after the commit its changes are in; if that commit
+// fails, every call in it gets the error and none of their changes is kept.
+// Either way a call's changes, audit events and jobs are kept together or
+// not at all.
 func (s *Store) write(ctx context.Context, actor bistand.Actor, fn func(w *wtx) error) error {
 	if !actor.Valid() {
 		return fmt.Errorf("%w: actor %q", bistand.ErrInvalid, actor.String())
+	}
+	if s.db.Engine == SQLite {
+		return s.groupWrite(ctx, actor, fn)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	// Times are stored to the microsecond; what a call returns equals what
-	// is read back.
-	now := s.now().UTC().Truncate(time.Microsecond)
-	w := &wtx{Tx: tx, s: s, ctx: ctx, actor: actor, now: now, at: fmtTime(now)}
-	if err := fn(w); err != nil {
+	defer func() {
+		// A change that panics leaves no transaction open behind it.
+		if v := recover(); v != nil {
+			tx.Rollback()
+			panic(v)
+		}
+	}()
+	w := s.newWtx(tx, ctx, actor)
+	if err := w.run(fn, false); err != nil {
 		tx.Rollback()
 		return err
-	}
-	if err := chain(ctx, w, w.events); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if len(w.jobs) > 0 {
-		if s.jobs == nil {
-			tx.Rollback()
-			return errors.New("sqlstore: a change needs background jobs but the store has no queue")
-		}
-		if err := s.jobs.InsertTx(ctx, tx, w.jobs); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("enqueue: %w", err)
-		}
 	}
 	err = tx.Commit()
 	if len(w.unprepared) > 0 {
 		s.prepare(ctx, w.unprepared)
 	}
 	return err
+}
+
+func (s *Store) newWtx(tx *sql.Tx, ctx context.Context, actor bistand.Actor) *wtx {
+	// Times are stored to the microsecond; what a call returns equals what
+	// is read back.
+	now := s.now().UTC().Truncate(time.Microsecond)
+	return &wtx{Tx: tx, s: s, ctx: ctx, actor: actor, now: now, at: fmtTime(now)}
+}
+
+// run runs fn and then what every change ends with: its audit events join
+// the chain (unless deferChain: a group commit chains the events of all its
+// changes at once, before it commits) and its jobs are enqueued, in the same
+// transaction.
+func (w *wtx) run(fn func(w *wtx) error, deferChain bool) error {
+	if err := fn(w); err != nil {
+		return err
+	}
+	if !deferChain {
+		if err := chain(w.ctx, w, w.events); err != nil {
+			return err
+		}
+	}
+	if len(w.jobs) > 0 {
+		if w.s.jobs == nil {
+			return errors.New("sqlstore: a change needs background jobs but the store has no queue")
+		}
+		if err := w.s.jobs.InsertTx(w.ctx, w.Tx, w.jobs); err != nil {
+			return fmt.Errorf("enqueue: %w", err)
+		}
+	}
+	return nil
+}
+
+// maxGroup is the most calls one group commit takes.
+const maxGroup = 64
+
+// pendingWrite is a call waiting for the group committer.
+type pendingWrite struct {
+	ctx   context.Context
+	actor bistand.Actor
+	fn    func(w *wtx) error
+	done  chan error // receives the call's result once its group is over
+	// panicked holds what fn panicked with, to panic with in the caller.
+	panicked any
+}
+
+// groupWrite queues the call for the group committer, starting it if it is
+// not running, and waits for the result.
+func (s *Store) groupWrite(ctx context.Context, actor bistand.Actor, fn func(w *wtx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p := &pendingWrite{ctx: ctx, actor: actor, fn: fn, done: make(chan error, 1)}
+	s.group.Lock()
+	s.group.queue = append(s.group.queue, p)
+	if !s.group.running {
+		s.group.running = true
+		go s.commitGroups()
+	}
+	s.group.Unlock()
+	// A call, once queued, is waited for even if ctx ends: it may already
+	// be in a transaction, and the caller must learn whether it committed.
+	// A call whose ctx has ended before its turn is not run.
+	err := <-p.done
+	if p.panicked != nil {
+		panic(p.panicked)
+	}
+	return err
+}
+
+// commitGroups runs the queued calls, up to maxGroup per transaction, until
+// the queue is empty.
+func (s *Store) commitGroups() {
+	for {
+		s.group.Lock()
+		n := min(len(s.group.queue), maxGroup)
+		if n == 0 {
+			s.group.running = false
+			s.group.Unlock()
+			return
+		}
+		batch := make([]*pendingWrite, n)
+		copy(batch, s.group.queue)
+		rest := copy(s.group.queue, s.group.queue[n:])
+		clear(s.group.queue[rest:])
+		s.group.queue = s.group.queue[:rest]
+		s.group.Unlock()
+		s.commitGroup(batch)
+	}
+}
+
+// commitGroup runs batch in one transaction, each call in a savepoint, and
+// commits. It never leaves a call without an answer.
+func (s *Store) commitGroup(batch []*pendingWrite) {
+	results := make([]error, len(batch))
+	answer := func() {
+		for i, p := range batch {
+			p.done <- results[i]
+		}
+	}
+	// The transaction is not the caller's: one caller giving up must not
+	// take the others' changes with it. (A cancelled context interrupts
+	// SQLite, which rolls back the whole transaction.)
+	bg := context.Background()
+	tx, err := s.db.BeginTx(bg, nil)
+	if err != nil {
+		for i := range results {
+			results[i] = err
+		}
+		answer()
+		return
+	}
+	s.group.groups.Add(1)
+	s.group.calls.Add(int64(len(batch)))
+	if len(batch) == 1 {
+		// Alone: no savepoint needed; a failure rolls back the transaction.
+		p := batch[0]
+		if err := p.ctx.Err(); err != nil {
+			tx.Rollback()
+			results[0] = err
+			answer()
+			return
+		}
+		w := s.newWtx(tx, context.WithoutCancel(p.ctx), p.actor)
+		if err := w.runRecovering(p, false); err != nil {
+			tx.Rollback()
+			results[0] = err
+		} else {
+			results[0] = tx.Commit()
+		}
+		if len(w.unprepared) > 0 {
+			s.prepare(bg, w.unprepared)
+		}
+		answer()
+		return
+	}
+	var committed []int
+	var unprepared []string
+	var events []event
+	for i, p := range batch {
+		if err := p.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		if _, err := tx.ExecContext(bg, "SAVEPOINT w"); err != nil {
+			results[i] = err
+			s.abortGroup(tx, batch, results, committed, err)
+			answer()
+			return
+		}
+		w := s.newWtx(tx, context.WithoutCancel(p.ctx), p.actor)
+		err := w.runRecovering(p, true)
+		unprepared = append(unprepared, w.unprepared...)
+		if err != nil {
+			results[i] = err
+			if _, rerr := tx.ExecContext(bg, "ROLLBACK TO w"); rerr != nil {
+				s.abortGroup(tx, batch, results, committed, rerr)
+				answer()
+				return
+			}
+		}
+		if _, err := tx.ExecContext(bg, "RELEASE w"); err != nil {
+			if results[i] == nil {
+				results[i] = err
+			}
+			s.abortGroup(tx, batch, results, committed, err)
+			answer()
+			return
+		}
+		if results[i] == nil {
+			committed = append(committed, i)
+			events = append(events, w.events...)
+		}
+	}
+	// The audit events of every change kept, in the order the changes ran:
+	// one update of the chain's head for the whole group.
+	// (Through a wtx for its prepared statements.)
+	gw := &wtx{Tx: tx, s: s, ctx: bg}
+	if err := chain(bg, gw, events); err != nil {
+		s.abortGroup(tx, batch, results, committed, err)
+		answer()
+		return
+	}
+	unprepared = append(unprepared, gw.unprepared...)
+	err = tx.Commit()
+	for _, i := range committed {
+		results[i] = err
+	}
+	if len(unprepared) > 0 {
+		s.prepare(bg, unprepared)
+	}
+	answer()
+}
+
+// abortGroup rolls the group's transaction back after a failure of the
+// transaction itself: the calls that had succeeded in it get err too.
+func (s *Store) abortGroup(tx *sql.Tx, batch []*pendingWrite, results []error, committed []int, err error) {
+	tx.Rollback()
+	for _, i := range committed {
+		results[i] = fmt.Errorf("sqlstore: the transaction this change was in failed: %w", err)
+	}
+	for i := range batch {
+		if results[i] == nil && !slices.Contains(committed, i) {
+			results[i] = fmt.Errorf("sqlstore: not run, the transaction failed: %w", err)
+		}
+	}
+}
+
+// runRecovering is run for a queued call: a panic in fn is caught here, so
+// the other calls of the group are answered, and raised again in the caller.
+func (w *wtx) runRecovering(p *pendingWrite, deferChain bool) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			p.panicked = v
+			err = fmt.Errorf("sqlstore: panic in a change: %v", v)
+		}
+	}()
+	return w.run(p.fn, deferChain)
 }
 
 // stmt returns the transaction's handle on the cached prepared statement
@@ -228,28 +464,32 @@ func (s *Store) prepare(ctx context.Context, queries []string) {
 	}
 }
 
-// ExecContext runs query in the transaction, prepared once per store.
-func (w *wtx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+// ExecContext runs query in the transaction, prepared once per store. The
+// transaction's own context is used, whatever ctx is given: in a group
+// commit a caller's cancellation must not interrupt the others' changes.
+func (w *wtx) ExecContext(_ context.Context, query string, args ...any) (sql.Result, error) {
 	if st := w.stmt(query); st != nil {
-		return st.ExecContext(ctx, args...)
+		return st.ExecContext(w.ctx, args...)
 	}
-	return w.Tx.ExecContext(ctx, query, args...)
+	return w.Tx.ExecContext(w.ctx, query, args...)
 }
 
-// QueryContext runs query in the transaction, prepared once per store.
-func (w *wtx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+// QueryContext runs query in the transaction, prepared once per store (with
+// the transaction's context, as ExecContext).
+func (w *wtx) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
 	if st := w.stmt(query); st != nil {
-		return st.QueryContext(ctx, args...)
+		return st.QueryContext(w.ctx, args...)
 	}
-	return w.Tx.QueryContext(ctx, query, args...)
+	return w.Tx.QueryContext(w.ctx, query, args...)
 }
 
-// QueryRowContext runs query in the transaction, prepared once per store.
-func (w *wtx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+// QueryRowContext runs query in the transaction, prepared once per store
+// (with the transaction's context, as ExecContext).
+func (w *wtx) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {
 	if st := w.stmt(query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+		return st.QueryRowContext(w.ctx, args...)
 	}
-	return w.Tx.QueryRowContext(ctx, query, args...)
+	return w.Tx.QueryRowContext(w.ctx, query, args...)
 }
 
 // audit records a change (create or update) or a read. For a change the

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bistand/bistand"
@@ -79,6 +81,9 @@ type batchReport struct {
 	StepSeconds map[string]float64 `json:"step_seconds"` // summed over workers
 	Engine      string             `json:"engine"`
 	Workers     int                `json:"workers"`
+	// GroupCommits says how the SQLite writer's transactions were shared:
+	// changes per commit over the whole run (absent on PostgreSQL).
+	GroupCommits *groupReport `json:"group_commits,omitempty"`
 }
 
 type routedReport struct {
@@ -149,20 +154,22 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 	// applications, decided by a caseworker. Not part of the month.
 	table := collect.DefaultTable()
 	prepared := make([]*synth.Prepared, c.households)
-	for i := range c.households {
+	if err := forEach(ctx, c.households, c.workers, func(i int) error {
 		p, err := synth.PrepareFromPopulation(ctx, sys.store, pop, table, i, c.municipality, month, synth.Options{History: c.history})
-		if err != nil {
-			return fmt.Errorf("household %d: %w", i, err)
-		}
 		prepared[i] = p
+		return err
+	}); err != nil {
+		return err
 	}
 	setUp := time.Now()
-	// The month: every household applies (with the robot's first step
+	// The month: the households apply, many at once as they do on the first
+	// days of a month (each application with the robot's first step
 	// enqueued in the same transaction) ...
-	for i, p := range prepared {
-		if _, err := p.Submit(ctx, sys.store); err != nil {
-			return fmt.Errorf("household %d: %w", i, err)
-		}
+	if err := forEach(ctx, c.households, c.workers, func(i int) error {
+		_, err := prepared[i].Submit(ctx, sys.store)
+		return err
+	}); err != nil {
+		return err
 	}
 	submitted := time.Now()
 
@@ -212,6 +219,9 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 		},
 		StepSeconds: s.StepSeconds, Engine: string(sys.db.Engine), Workers: c.workers,
 	}
+	if txs, changes := sys.store.GroupCommits(); txs > 0 {
+		rep.GroupCommits = &groupReport{Transactions: txs, Changes: changes}
+	}
 	// Every household ends decided or left for a person, and the report
 	// says so: anything else is a failure of the run.
 	if done := rep.DecidedAutomatically + rep.Routed.Total + rep.RandomChecks + rep.SupplementRequests; done != c.households {
@@ -228,6 +238,43 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 		}
 	}
 	return writeJSON(m.Stdout, rep, false)
+}
+
+// forEach calls fn for 0 … n-1 on up to workers goroutines and returns the
+// first error (naming the household); after an error no new call starts.
+func forEach(ctx context.Context, n, workers int, fn func(i int) error) error {
+	var (
+		next     atomic.Int64
+		firstErr error
+		once     sync.Once
+		wg       sync.WaitGroup
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for range max(1, workers) {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if err := fn(i); err != nil {
+					once.Do(func() { firstErr = fmt.Errorf("household %d: %w", i, err); cancel() })
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr == nil {
+		return ctx.Err()
+	}
+	return firstErr
+}
+
+type groupReport struct {
+	Transactions int64 `json:"transactions"`
+	Changes      int64 `json:"changes"`
 }
 
 // unsettled counts the month's applications the robot has not finished:
