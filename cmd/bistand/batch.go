@@ -48,7 +48,7 @@ func parseBatch(args []string, stderr io.Writer) (command, error) {
 	fs.StringVar(&c.db, "db", "", "database URL (default: a new SQLite file in a temporary directory, removed afterwards)")
 	fs.StringVar(&c.out, "out", "", "directory for the run's report (batch.json)")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the synthetic population")
-	fs.IntVar(&c.workers, "workers", 4*runtime.GOMAXPROCS(0), "jobs worked at once")
+	fs.IntVar(&c.workers, "workers", 0, "jobs worked (and households set up) at once; 0: 64 per CPU on SQLite, where more at once means more changes per group commit, 4 per CPU on PostgreSQL")
 	fs.StringVar(&c.municipality, "municipality", "demo", "guideline set of every case")
 	fs.BoolVar(&c.history, "history", true, "each household also applied last month and a caseworker decided it (recurring applications)")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file")
@@ -132,6 +132,12 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	metrics := &robot.Metrics{}
 	r := &robot.Robot{Log: log, Metrics: metrics, PollInterval: time.Second}
+	if c.workers <= 0 {
+		c.workers = 4 * runtime.GOMAXPROCS(0)
+		if engine, _, err := sqlstore.ParseURL(dbURL); err == nil && engine == sqlstore.SQLite {
+			c.workers = 64 * runtime.GOMAXPROCS(0)
+		}
+	}
 	sys, err := openSystem(ctx, dbURL, r.Handlers(), queue.Config{Workers: c.workers, Logger: log})
 	if err != nil {
 		return err
