@@ -302,7 +302,7 @@ func ibanMod97(b []byte) int {
 
 // SyntheticBankgiro returns the n-th of 9 900 000 made-up bankgiro numbers
 // with valid check digits, for tests and the demo: n = 0…899 999 give seven
-// digits (100-0008 upwards), larger n eight (n wraps at 9 900 000). They are
+// digits (100-0009 upwards), larger n eight (n wraps at 9 900 000). They are
 // synthetic, not reserved: any of them may belong to someone, so never send a
 // payment to one.
 func SyntheticBankgiro(n uint64) Account {

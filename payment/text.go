@@ -102,3 +102,8 @@ type FieldError struct {
 func (e *FieldError) Error() string { return e.Field + " " + e.Reason }
 
 func fieldErr(field, reason string) error { return &FieldError{Field: field, Reason: reason} }
+
+// CheckPayeeName returns the *FieldError WritePain001 would give for s as a
+// payee name, or nil if it accepts it: so that a name is refused when it is
+// recorded, not when the file is written.
+func CheckPayeeName(s string) error { return checkText("payee_name", s, MaxNameLength) }
