@@ -102,7 +102,20 @@ const (
 	FactDwellingSize       FactKind = "dwelling_size"        // {"value": n}
 	FactMonthsOnAssistance FactKind = "months_on_assistance" // {"value": n}
 	FactJobbstimulansSince FactKind = "jobbstimulans_since"  // {"value": "YYYY-MM"}
+	// FactPayout is where a household member wants the assistance paid, key
+	// "payout:<person id>": {"person_id","name","account":{"kind":
+	// "bank_account","clearing","number"} or {"kind":"bankgiro","number"},
+	// "share_per_mille"} (share optional: for splitting between partners).
+	// It changes no calculation; payment orders are made from it.
+	FactPayout FactKind = "payout"
 )
+
+// FactContact is a member's name and postal address as the population
+// register gives them, key "contact:<person id>":
+// {"person_id","name","address":["street","NNN NN City"]}. It is what a
+// decision letter is addressed with; it plays no part in any calculation.
+// A protected person's fact never has an address.
+const FactContact FactKind = "contact"
 
 // Fact is one value used to decide an application, with where it comes from.
 // Facts are never changed: a later fact with the same Key supersedes an

@@ -144,9 +144,12 @@ func (r *Registers) Collect(ctx context.Context, app bistand.Application, since 
 	to := app.Month.LastDay()
 	af := map[string]*ssbtek.AFStatus{}
 	afRef := map[string]string{}
+	var contacts []sqlstore.ContactValue
 	for _, m := range members {
 		if r.Navet != nil {
-			r.lookup(ctx, app, m, &in, &out)
+			if c := r.lookup(ctx, app, m, &in, &out); c != nil {
+				contacts = append(contacts, *c)
+			}
 		}
 		if r.SSBTEK != nil {
 			if st, ref := r.fetch(ctx, app, m, from, to, &in); st != nil && m.role != "child" {
@@ -203,6 +206,27 @@ func (r *Registers) Collect(ctx context.Context, app bistand.Application, since 
 		out.Facts = append(out.Facts, sqlstore.FactInput{Key: key, Kind: bistand.FactAFStatus, Value: value, Provenance: bistand.Register,
 			Source: "AF", Reference: "SSBTEK " + afRef[m.id], ObservedAt: r.now()})
 	}
+	// Names and addresses for the decision letter. One protected member
+	// protects the household: its address is stored for nobody.
+	protected := len(out.Protected) > 0
+	for _, m := range members {
+		protected = protected || m.prot
+	}
+	for _, f := range out.Findings {
+		protected = protected || f.Kind == bistand.FindingProtectedIdentity
+	}
+	for _, c := range contacts {
+		if protected {
+			c.Address = nil
+		}
+		value, _ := json.Marshal(c)
+		key := sqlstore.ContactKey(c.PersonID)
+		if f, ok := inForce[key]; ok && string(f.Value) == string(value) {
+			continue // already recorded
+		}
+		out.Facts = append(out.Facts, sqlstore.FactInput{Key: key, Kind: bistand.FactContact, Value: value,
+			Provenance: bistand.Register, Source: navetSource, Reference: "uppslag för ärende " + app.CaseID, ObservedAt: r.now()})
+	}
 	for _, key := range res.Retract {
 		if _, ok := inForce[key]; !ok {
 			continue
@@ -213,12 +237,14 @@ func (r *Registers) Collect(ctx context.Context, app bistand.Application, since 
 	return out, nil
 }
 
-// lookup asks the population register about a member.
-func (r *Registers) lookup(ctx context.Context, app bistand.Application, m member, in *Input, out *robot.Collection) {
+// lookup asks the population register about a member and returns, when it
+// answers, the member's name and, unless the person is protected, postal
+// address: what a decision letter is addressed with.
+func (r *Registers) lookup(ctx context.Context, app bistand.Application, m member, in *Input, out *robot.Collection) *sqlstore.ContactValue {
 	br := r.breaker(navetSource)
 	if !br.Allow() {
 		in.Errors = append(in.Errors, SourceError{Person: m.id, Source: navetSource, Code: "CIRCUIT_OPEN", Message: "källan vilar efter upprepade fel"})
-		return
+		return nil
 	}
 	var p *navet.Person
 	err := resilience.Retry(ctx, r.Backoff, navet.IsRetryable, func(ctx context.Context) error {
@@ -244,7 +270,25 @@ func (r *Registers) lookup(ctx context.Context, app bistand.Application, m membe
 				Text: "Personen har skyddade personuppgifter. Ärendet handläggs av en person, och adressen visas, skrivs ut eller lämnas ut aldrig.",
 				Data: map[string]any{"person": m.id, "sekretessmarkering": p.Sekretessmarkering, "skyddad_folkbokforing": p.SkyddadFolkbokforing}})
 		}
+		return contact(m, p)
 	}
+	return nil
+}
+
+// contact is the name and address of a member the population register
+// answered about; nil if it gave no name. A protected person's address is
+// never kept (the register client drops it already; this is the second
+// guard), nor that of a member the store knows as protected.
+func contact(m member, p *navet.Person) *sqlstore.ContactValue {
+	name := strings.TrimSpace(strings.TrimSpace(p.GivenName) + " " + strings.TrimSpace(p.FamilyName))
+	if name == "" {
+		return nil
+	}
+	c := &sqlstore.ContactValue{PersonID: m.id, Name: name}
+	if a := p.Address; a != nil && !p.Protected() && !m.prot && a.Street != "" {
+		c.Address = []string{a.Street, strings.TrimSpace(a.PostalCode + " " + a.City)}
+	}
+	return c
 }
 
 // fetch asks SSBTEK about a member for the period, source by source through

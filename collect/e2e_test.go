@@ -3,6 +3,7 @@ package collect_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -98,7 +99,7 @@ func newWorld(t *testing.T, engine sqlstore.Engine, households int, sopt ssbteks
 	base := time.Date(2026, 11, 6, 9, 0, 0, 0, time.UTC)
 	var ticks atomic.Int64
 	robotNow := func() time.Time { return base.Add(time.Duration(ticks.Add(1)) * 6 * time.Hour) }
-	st := sqlstore.NewStore(db, sqlstore.Options{Now: func() time.Time { return base }})
+	st := sqlstore.NewStore(db, sqlstore.Options{Now: func() time.Time { return base }, Blobs: sqlstore.DiskBlobs{Dir: t.TempDir()}})
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	regs := &collect.Registers{
@@ -236,6 +237,35 @@ func TestCollectionFromTheSimulator(t *testing.T) {
 				if len(found) > 0 {
 					t.Errorf("household %d decided with open findings", i)
 				}
+				// Its letter is addressed with what Navet said.
+				d, err := w.st.CurrentDecision(ctx, app.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, _, html, err := w.st.Letter(ctx, d.ID)
+				if err != nil {
+					t.Errorf("household %d: decision without a letter: %v", i, err)
+				} else if name := h.Members[0].GivenName + " " + h.Members[0].FamilyName; !strings.Contains(string(html), name) || !strings.Contains(string(html), h.Address.Street) {
+					t.Errorf("household %d: the letter is not addressed to %s at the registered address", i, name)
+				}
+			}
+			// Names and addresses from Navet, never a protected household's address.
+			contacts := 0
+			for _, f := range facts {
+				if f.Kind != bistand.FactContact {
+					continue
+				}
+				contacts++
+				var v sqlstore.ContactValue
+				if err := json.Unmarshal(f.Value, &v); err != nil || v.Name == "" {
+					t.Errorf("household %d: contact fact %s: %v", i, f.Value, err)
+				}
+				if h.Members[0].Protected == (len(v.Address) > 0) || strings.Contains(string(f.Value), h.Address.Street) != (len(v.Address) > 0) {
+					t.Errorf("household %d (protected %v): contact fact %s", i, h.Members[0].Protected, f.Value)
+				}
+			}
+			if contacts != len(h.Members) {
+				t.Errorf("household %d: %d contact facts for %d members", i, contacts, len(h.Members))
 			}
 			// A household that declares what the registers hold gets no
 			// finding about it: declarations and register data agree.

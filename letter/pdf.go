@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"codeberg.org/go-pdf/fpdf"
 )
@@ -46,20 +47,44 @@ var colW = [4]float64{82, 32, 32, 22}
 
 const cellPad = 1.2
 
-// renderPDF lays the letter out twice: once to count the pages, then with
-// the count in every footer ("Sida 1 av 2"). No page-count alias is
-// substituted into the output, so nothing in the Input can collide with one.
+// renderPDF lays the letter out with the page count in every footer
+// ("Sida 1 av 2"). No page-count alias is substituted into the output, so
+// nothing in the Input can collide with one. The count is not known before
+// the letter is laid out, so the layout starts from a guess — the length of
+// the letter rendered last, as letters of one run are mostly as long as each
+// other — and is done again with the true count when the guess was wrong.
+// The footers take no room from the body, so the layout, and with it the
+// count, is the same whatever count they show; either way the document that
+// is written says "av N" on each of its N pages, and nothing else about it
+// depends on the guess.
 func renderPDF(d *doc) ([]byte, error) {
-	_, pages, err := layoutPDF(d, 0, false)
+	guess := int(pageGuess.Load())
+	w, pages, err := layoutPDF(d, guess)
 	if err != nil {
 		return nil, err
 	}
-	b, again, err := layoutPDF(d, pages, true)
-	if err == nil && again != pages {
-		return nil, fmt.Errorf("page count changed between passes: %d, then %d", pages, again)
+	if pages != guess {
+		pageGuess.Store(int64(pages))
+		var again int
+		w, again, err = layoutPDF(d, pages)
+		if err != nil {
+			return nil, err
+		}
+		if again != pages {
+			return nil, fmt.Errorf("page count changed between passes: %d, then %d", pages, again)
+		}
 	}
-	return b, err
+	var buf bytes.Buffer
+	if err := w.f.Output(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
+
+// pageGuess is the page count of the letter rendered last (see renderPDF).
+var pageGuess atomic.Int64
+
+func init() { pageGuess.Store(3) }
 
 type pdfWriter struct {
 	f     *fpdf.Fpdf
@@ -67,9 +92,9 @@ type pdfWriter struct {
 	total int
 }
 
-// layoutPDF lays the letter out and returns its page count and, if output
-// is set, the document.
-func layoutPDF(d *doc, total int, output bool) ([]byte, int, error) {
+// layoutPDF lays the letter out with total in its footers and returns the
+// document, ready for output, and its page count.
+func layoutPDF(d *doc, total int) (*pdfWriter, int, error) {
 	w := newPDF(d, total)
 	f := w.f
 	f.AddPage()
@@ -77,15 +102,7 @@ func layoutPDF(d *doc, total int, output bool) ([]byte, int, error) {
 	for _, s := range d.Sections {
 		w.section(s)
 	}
-	pages := f.PageNo()
-	if !output {
-		return nil, pages, f.Error()
-	}
-	var buf bytes.Buffer
-	if err := f.Output(&buf); err != nil {
-		return nil, 0, err
-	}
-	return buf.Bytes(), pages, nil
+	return w, f.PageNo(), f.Error()
 }
 
 // newPDF starts a document with the fonts, metadata and page furniture.

@@ -1,9 +1,12 @@
 package municipality
 
 import (
+	"io"
 	"testing"
+	"time"
 
 	"github.com/bistand/bistand"
+	"github.com/bistand/bistand/payment"
 )
 
 func TestDemoLoads(t *testing.T) {
@@ -56,6 +59,28 @@ func TestCheckRefuses(t *testing.T) {
 		mutate(&in)
 		if in.check() == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// TestPaymentDataValid: every municipality's debtor data is what a payment
+// file accepts (the bankgiro's check digit, the organisation number, the
+// BIC): otherwise its first payment file would fail.
+func TestPaymentDataValid(t *testing.T) {
+	all, err := All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, in := range all {
+		acc, err := payment.ParseBankgiro(in.Payments.Bankgiro)
+		if err != nil {
+			t.Errorf("%s: bankgiro: %v", id, err)
+			continue
+		}
+		d := payment.Debtor{Name: in.Payments.DebtorName, OrgNumber: in.Payments.OrgNumber, Account: acc, BIC: in.Payments.BIC}
+		o := payment.Order{ID: "t1", Amount: 100, PayeeName: "Test", Payee: payment.SyntheticBankgiro(1), ExecutionDate: bistand.MustDate(2026, 12, 7)}
+		if err := payment.WritePain001(io.Discard, "T1", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), d, []payment.Order{o}); err != nil {
+			t.Errorf("%s: a payment file refuses the debtor: %v", id, err)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -41,6 +42,11 @@ type Handler func(ctx context.Context, args json.RawMessage) error
 // Config tunes the queue.
 type Config struct {
 	Workers int // concurrent jobs; default 8
+	// BackgroundWorkers work the background jobs (sqlstore.Job.Background:
+	// CPU work that may lag, such as letters) beside the Workers; default
+	// one per CPU, so that they never take more than the machine has from
+	// the pipeline's steps.
+	BackgroundWorkers int
 	// JobTimeout bounds one job; RescueAfter is when a job left running by a
 	// crashed process is retried (River requires RescueAfter ≥ JobTimeout).
 	JobTimeout  time.Duration // default 1 minute
@@ -48,6 +54,9 @@ type Config struct {
 	MaxAttempts int           // default 10
 	Logger      *slog.Logger
 }
+
+// BackgroundQueue is the River queue of background jobs.
+const BackgroundQueue = "background"
 
 // Queue enqueues jobs and, when started with handlers, works them.
 type Queue struct {
@@ -115,7 +124,11 @@ func New(db *sqlstore.DB, handlers map[string]Handler, cfg Config) (*Queue, erro
 			n = 8
 		}
 		rc.Workers = workers
-		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}}
+		bg := cfg.BackgroundWorkers
+		if bg <= 0 {
+			bg = runtime.GOMAXPROCS(0)
+		}
+		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}, BackgroundQueue: {MaxWorkers: bg}}
 	}
 	var err error
 	switch db.Engine {
@@ -139,8 +152,11 @@ func (q *Queue) InsertTx(ctx context.Context, tx *sql.Tx, jobs []sqlstore.Job) e
 			return fmt.Errorf("job %s: %w", j.Kind, err)
 		}
 		p := river.InsertManyParams{Args: StepArgs{Step: j.Kind, Args: b}}
-		if !j.RunAt.IsZero() {
+		if !j.RunAt.IsZero() || j.Background {
 			p.InsertOpts = &river.InsertOpts{ScheduledAt: j.RunAt}
+			if j.Background {
+				p.InsertOpts.Queue = BackgroundQueue
+			}
 		}
 		params = append(params, p)
 	}
@@ -149,17 +165,27 @@ func (q *Queue) InsertTx(ctx context.Context, tx *sql.Tx, jobs []sqlstore.Job) e
 }
 
 // Waiting returns the arguments of the jobs for a step that wait to run
-// (available, pending, scheduled or retryable; not running). It reads
-// River's table directly, the one place the SQL differs by engine: River
-// keeps arguments as JSONB on both, with different operators.
+// (available, pending, scheduled or retryable; not running).
 func (q *Queue) Waiting(ctx context.Context, step string) ([]json.RawMessage, error) {
+	return q.jobsIn(ctx, step, "'available', 'pending', 'scheduled', 'retryable'")
+}
+
+// Ready returns the arguments of the jobs for a step that are ready to run
+// now (available or pending): not those waiting out a retry's backoff.
+func (q *Queue) Ready(ctx context.Context, step string) ([]json.RawMessage, error) {
+	return q.jobsIn(ctx, step, "'available', 'pending'")
+}
+
+// jobsIn reads River's table directly, the one place the SQL differs by
+// engine: River keeps arguments as JSONB on both, with different operators.
+func (q *Queue) jobsIn(ctx context.Context, step, states string) ([]json.RawMessage, error) {
 	query := `SELECT json(json_extract(args, '$.args')) FROM river_job
 		WHERE kind = 'bistand_step' AND json_extract(args, '$.step') = $1
-		AND state IN ('available', 'pending', 'scheduled', 'retryable')`
+		AND state IN (` + states + `)`
 	if q.db.Engine == sqlstore.Postgres {
 		query = `SELECT (args->'args')::text FROM river_job
 		WHERE kind = 'bistand_step' AND args->>'step' = $1
-		AND state IN ('available', 'pending', 'scheduled', 'retryable')`
+		AND state IN (` + states + `)`
 	}
 	rows, err := q.db.QueryContext(ctx, query, step)
 	if err != nil {
@@ -176,6 +202,10 @@ func (q *Queue) Waiting(ctx context.Context, step string) ([]json.RawMessage, er
 	}
 	return out, rows.Err()
 }
+
+// Cancel marks err as permanent: a handler returning it ends its job
+// without the retries that cannot help (the data it needs is missing).
+func Cancel(err error) error { return river.JobCancel(err) }
 
 // Start starts working jobs until Stop.
 func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }

@@ -23,6 +23,9 @@ type MetricsSnapshot struct {
 	Outcomes     map[string]int     `json:"outcomes"`      // calculated outcome at the decision step
 	StepSeconds  map[string]float64 `json:"step_seconds"`  // time spent in each step, summed over workers
 	StepRuns     map[string]int     `json:"step_runs"`
+	// LettersFailed counts decisions whose letter the letter step gave up
+	// on (the records cannot make it; see Robot.letter).
+	LettersFailed int `json:"letters_failed"`
 }
 
 func (m *Metrics) update(f func(s *MetricsSnapshot)) {
@@ -49,6 +52,8 @@ func (m *Metrics) decided() { m.update(func(s *MetricsSnapshot) { s.Decided++ })
 func (m *Metrics) randomCheck() { m.update(func(s *MetricsSnapshot) { s.RandomChecks++ }) }
 
 func (m *Metrics) supplement() { m.update(func(s *MetricsSnapshot) { s.Supplements++ }) }
+
+func (m *Metrics) letterFailed() { m.update(func(s *MetricsSnapshot) { s.LettersFailed++ }) }
 
 func (m *Metrics) routed(reasons []string) {
 	m.update(func(s *MetricsSnapshot) {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/bistand/bistand"
+	"github.com/bistand/bistand/letters"
 	"github.com/bistand/bistand/queue"
 	"github.com/bistand/bistand/rules"
 	"github.com/bistand/bistand/sqlstore"
@@ -107,10 +108,35 @@ func (r *Robot) Handlers() map[string]queue.Handler {
 		}
 	}
 	return map[string]queue.Handler{
-		StepCollect: wrap(StepCollect, r.collect),
-		StepAssess:  wrap(StepAssess, r.assess),
-		StepDecide:  wrap(StepDecide, r.decide),
+		StepCollect:         wrap(StepCollect, r.collect),
+		StepAssess:          wrap(StepAssess, r.assess),
+		StepDecide:          wrap(StepDecide, r.decide),
+		sqlstore.StepLetter: r.letter,
 	}
+}
+
+// letter is the letter step: every recorded decision enqueues it (see
+// package letters). A letter that cannot be made from the records (no name
+// or address from the population register, no organisational data for the
+// municipality) is not retried: the job ends with a warning naming the
+// decision, and `bistand letter` makes the letter once the records allow.
+// Nor is a letter that differs from the one stored (ErrConflict): letters
+// are deterministic, so that needs a person to look.
+func (r *Robot) letter(ctx context.Context, raw json.RawMessage) error {
+	var a sqlstore.LetterArgs
+	if err := json.Unmarshal(raw, &a); err != nil || a.DecisionID == "" {
+		return fmt.Errorf("bad letter arguments")
+	}
+	start := time.Now()
+	err := (&letters.Writer{Store: r.Store, Log: r.log()}).Write(ctx, a.DecisionID)
+	r.Metrics.step(sqlstore.StepLetter, time.Since(start))
+	if errors.Is(err, letters.ErrNoRecipient) || errors.Is(err, bistand.ErrInvalid) || errors.Is(err, bistand.ErrNotFound) ||
+		errors.Is(err, bistand.ErrConflict) || errors.Is(err, sqlstore.ErrNoBlobStore) {
+		r.log().Warn("no letter", "decision", a.DecisionID, "err", sqlstore.RedactPersonnummer(err.Error()))
+		r.Metrics.letterFailed()
+		return queue.Cancel(err)
+	}
+	return err
 }
 
 func (r *Robot) log() *slog.Logger {
@@ -376,7 +402,8 @@ func findingKinds(fs []bistand.Finding) []string {
 }
 
 // Resume enqueues the next step of every application that is part-way
-// through the pipeline and has no job waiting for that step. This gets work
+// through the pipeline and has no job waiting for that step, and the letter
+// step of every decision without a letter and without one ready to run. This gets work
 // moving at once after a crash instead of waiting for the queue to rescue
 // the jobs the dead process held; should such a job run later too, the step
 // finds the application moved on and does nothing.
@@ -419,6 +446,39 @@ func (r *Robot) Resume(ctx context.Context, q *queue.Queue) (int, error) {
 			}
 			n += len(batch)
 		}
+	}
+	// Letters: every decision without one and without a letter step ready
+	// to run gets a step now — also one whose step a dead process holds,
+	// or that waits out a retry's backoff (a step killed several times may
+	// wait minutes). A step that then runs twice stores and tells once.
+	waiting, err := q.Ready(ctx, sqlstore.StepLetter)
+	if err != nil {
+		return n, err
+	}
+	queued := map[string]bool{}
+	for _, raw := range waiting {
+		var a sqlstore.LetterArgs
+		if json.Unmarshal(raw, &a) == nil {
+			queued[a.DecisionID] = true
+		}
+	}
+	ids, err := r.Store.DecisionsWithoutLetter(ctx, 1_000_000)
+	if err != nil {
+		return n, err
+	}
+	var jobs []sqlstore.Job
+	for _, id := range ids {
+		if !queued[id] {
+			jobs = append(jobs, sqlstore.LetterJob(id))
+		}
+	}
+	for len(jobs) > 0 {
+		batch := jobs[:min(len(jobs), 1000)]
+		jobs = jobs[len(batch):]
+		if err := r.Store.Enqueue(ctx, batch); err != nil {
+			return n, err
+		}
+		n += len(batch)
 	}
 	return n, nil
 }

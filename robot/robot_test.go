@@ -24,7 +24,7 @@ func TestPipeline(t *testing.T) {
 		if err := queue.Migrate(ctx, db); err != nil {
 			t.Fatal(err)
 		}
-		st := sqlstore.NewStore(db, sqlstore.Options{})
+		st := sqlstore.NewStore(db, sqlstore.Options{Blobs: sqlstore.DiskBlobs{Dir: t.TempDir()}})
 		r := &robot.Robot{Store: st}
 		q, err := queue.New(db, r.Handlers(), queue.Config{Workers: 4})
 		if err != nil {
@@ -83,9 +83,86 @@ func TestPipeline(t *testing.T) {
 				}
 			}
 		}
+		// Every decision has its letter (the letter step ran with the rest),
+		// and the household was told once.
+		if decisions, letters, err := st.LetterCounts(ctx); err != nil || decisions != n || letters != n {
+			t.Errorf("%d decisions, %d letters: %v", decisions, letters, err)
+		}
+		var told int
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM notifications WHERE kind = 'decision_letter'").Scan(&told); err != nil || told != n {
+			t.Errorf("%d notifications of a letter: %v", told, err)
+		}
 		rep, err := db.Verify(ctx)
 		if err != nil || !rep.OK() {
 			t.Fatalf("verify: %v %+v", err, rep)
+		}
+	})
+}
+
+// TestResumeEnqueuesLetters: a letter step held by a process that died
+// (still "running" in the queue), or waiting out a retry's backoff, does
+// not make the letter wait: Resume enqueues a step for every decision
+// without a letter and without a step ready to run, and the letters get
+// made.
+func TestResumeEnqueuesLetters(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, engine sqlstore.Engine) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		db := sqltest.Open(t, engine)
+		if err := queue.Migrate(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		st := sqlstore.NewStore(db, sqlstore.Options{Blobs: sqlstore.DiskBlobs{Dir: t.TempDir()}})
+		r := &robot.Robot{Store: st}
+		q, err := queue.New(db, r.Handlers(), queue.Config{Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.SetJobs(q)
+		rng := rand.New(rand.NewPCG(8, 8))
+		const n = 3
+		for range n {
+			if _, err := synth.SubmitHousehold(ctx, st, rng, "demo", bistand.MustMonth(2026, 11), synth.Options{History: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Each decision's letter step is waiting: nothing to add for letters.
+		before, err := r.Resume(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Now a dead process holds one, and two wait out a retry's backoff
+		// (an hour: longer than the test).
+		if _, err := db.ExecContext(ctx, "UPDATE river_job SET state = 'running', attempt = 1, attempted_at = created_at WHERE queue = 'background'"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, `UPDATE river_job SET state = 'retryable', scheduled_at = $1
+			WHERE id IN (SELECT id FROM river_job WHERE queue = 'background' ORDER BY id LIMIT 2)`, time.Now().Add(time.Hour).UTC()); err != nil {
+			t.Fatal(err)
+		}
+		after, err := r.Resume(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after-before != n {
+			t.Fatalf("resume enqueued %d letter steps, want %d", after-before, n)
+		}
+		if err := q.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer q.Stop(context.Background())
+		for {
+			decisions, letters, err := st.LetterCounts(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if decisions == n && letters == n {
+				break
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("%d letters for %d decisions", letters, decisions)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	})
 }

@@ -28,7 +28,8 @@ import (
 // `bistand audit verify` can be recorded outside the database to close that gap.
 
 // auditedTables lists every audited table with its columns in hashing order
-// (the id first). added are columns a later migration added to a table
+// (first the column that identifies a row: "id", or the letters' decision_id).
+// added are columns a later migration added to a table
 // whose rows were already audited, each defaulting to the empty string: a
 // row's hash covers such a column (by name and value) only when it holds
 // something, so rows recorded before the migration keep the hash their
@@ -47,6 +48,12 @@ var auditedTables = []auditedTable{
 		[]string{"approved_by_kind", "approved_by_id"}},
 	{"decision_proposals", []string{"id", "application_id", "case_id", "outcome", "amount_ore", "motivation", "replaces", "app_version", "basis_hash", "proposed_by_kind", "proposed_by_id", "created_at", "status", "reviewed_by_kind", "reviewed_by_id", "review_note", "reviewed_at", "decision_id"}, nil},
 	{"notifications", []string{"id", "application_id", "case_id", "person_id", "kind", "ref", "subject", "body", "created_at", "sent_at"}, nil},
+	// A decision's letter (letters.go), keyed by the decision: the bytes are
+	// in the BlobStore, the row holds their hashes.
+	{"letters", []string{"decision_id", "case_id", "pdf_sha256", "html_sha256", "pdf_size", "created_at"}, nil},
+	// Payments (payments.go): the file's bytes are hashed with its row.
+	{"payment_files", []string{"id", "municipality", "pay_date", "created_at", "sha256", "n", "ctrl_sum", "content", "status", "updated_at"}, nil},
+	{"payment_orders", []string{"id", "decision_id", "application_id", "case_id", "person_id", "payee_name", "account_kind", "account", "amount_ore", "remittance", "pay_date", "municipality", "status", "file_id", "status_reason", "created_at", "updated_at"}, nil},
 }
 
 type auditedTable struct {
@@ -161,7 +168,7 @@ func rowHash(ctx context.Context, q queryer, table, id string) (string, error) {
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	err := q.QueryRowContext(ctx, "SELECT "+t.selectList()+" FROM "+table+" WHERE id = $1", id).Scan(ptrs...)
+	err := q.QueryRowContext(ctx, "SELECT "+t.selectList()+" FROM "+table+" WHERE "+t.columns[0]+" = $1", id).Scan(ptrs...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -324,7 +331,7 @@ func verify(ctx context.Context, db *sql.Tx) (*VerifyReport, error) {
 		return rep, nil
 	}
 	for _, t := range auditedTables {
-		rows, err := db.QueryContext(ctx, "SELECT "+t.selectList()+" FROM "+t.name+" ORDER BY id")
+		rows, err := db.QueryContext(ctx, "SELECT "+t.selectList()+" FROM "+t.name+" ORDER BY "+t.columns[0])
 		if err != nil {
 			return nil, err
 		}

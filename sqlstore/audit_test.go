@@ -77,7 +77,7 @@ func TestAuditVerifyAfterScenario(t *testing.T) {
 		}
 		events := f.auditEvents()
 		rows := 0
-		for _, table := range []string{"persons", "cases", "case_members", "applications", "facts", "attachments", "signatures", "transitions", "decisions"} {
+		for _, table := range []string{"persons", "cases", "case_members", "applications", "facts", "attachments", "signatures", "transitions", "decisions", "findings", "payment_orders", "payment_files"} {
 			rows += f.count("SELECT COUNT(*) FROM " + table)
 		}
 		var headSeq int64

@@ -1243,8 +1243,12 @@ func TestDecideByRobot(t *testing.T) {
 		if last := trs[len(trs)-1]; last.From != bistand.Assessed || last.To != bistand.Decided || last.Actor != robot {
 			t.Errorf("last transition %+v", last)
 		}
-		if n := f.count("SELECT COUNT(*) FROM test_jobs WHERE kind = 'letter'"); n != 1 {
-			t.Errorf("%d letter jobs", n)
+		// The job asked for, and the decision's own letter step.
+		if n := f.count("SELECT COUNT(*) FROM test_jobs WHERE kind = 'letter' AND args = $1", `"`+app.ID+`"`); n != 1 {
+			t.Errorf("%d jobs enqueued as asked", n)
+		}
+		if n := f.count("SELECT COUNT(*) FROM test_jobs WHERE kind = $1 AND args = $2", sqlstore.StepLetter, `{"decision_id":"`+d.ID+`"}`); n != 1 {
+			t.Errorf("%d letter steps for the decision", n)
 		}
 		stored, err := f.store.Decision(f.ctx, d.ID)
 		if err != nil {

@@ -196,17 +196,24 @@ func (db *DB) migrate(ctx context.Context) error {
 	if _, err := p.Up(ctx); err != nil && !errors.Is(err, goose.ErrNoNextVersion) {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	return nil
+	return db.ensureGuards(ctx)
 }
 
-// BlobDir is where attachments are kept by default: beside a SQLite
-// database, or under ./data for PostgreSQL.
+// BlobDir is where attachments and letters are kept: the directory
+// BISTAND_BLOBS names, or else beside a SQLite database, or under ./data for
+// PostgreSQL.
 func (db *DB) BlobDir() string {
+	if dir := os.Getenv(EnvBlobs); dir != "" {
+		return dir
+	}
 	if db.Engine == SQLite {
 		return filepath.Join(filepath.Dir(db.path), "blobs")
 	}
 	return filepath.Join("data", "blobs")
 }
+
+// EnvBlobs names the environment variable that sets BlobDir.
+const EnvBlobs = "BISTAND_BLOBS"
 
 // migrationLockKey is the PostgreSQL advisory lock that serialises schema
 // migrations (bistand's and the queue's) across processes.

@@ -138,8 +138,8 @@ func (w *wtx) calculateDecision(a bistand.Application, decider bistand.Actor, in
 	return d, res, nil
 }
 
-// recordDecision stores a prepared decision and, unless it replaces
-// another, moves the application to decided.
+// recordDecision stores a prepared decision, enqueues its letter and,
+// unless it replaces another, moves the application to decided.
 func (w *wtx) recordDecision(a *bistand.Application, d bistand.Decision) error {
 	var replaces sql.NullString
 	if d.Replaces != "" {
@@ -150,6 +150,12 @@ func (w *wtx) recordDecision(a *bistand.Application, d bistand.Decision) error {
 	if err := w.insert("decisions", a.CaseID, d.Motivation, "INSERT INTO decisions ("+decisionColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
 		d.ID, a.ID, a.CaseID, a.Month.String(), string(d.Outcome), int64(d.Amount), string(d.Snapshot), d.RulesVersion, d.ParamsHash, string(d.Trace),
 		k, actorID, d.Motivation, replaces, fmtTime(d.DecidedAt), ak, approverID); err != nil {
+		return err
+	}
+	// Every decision gets its letter (letters.go), enqueued with it.
+	w.jobs = append(w.jobs, LetterJob(d.ID))
+	// Payment orders for what it grants (payments.go), in the same transaction.
+	if err := w.planPayments(a, d); err != nil {
 		return err
 	}
 	if d.Replaces == "" {

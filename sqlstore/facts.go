@@ -94,6 +94,14 @@ func checkFactValue(in FactInput) error {
 		if !strings.HasPrefix(in.Key, "af:") || len(in.Key) == 3 {
 			return fmt.Errorf("%w: the key of an af_status fact is \"af:\" and a person id", bistand.ErrInvalid)
 		}
+	case in.Kind == bistand.FactPayout:
+		if !strings.HasPrefix(in.Key, "payout:") || len(in.Key) == len("payout:") || len(in.Key) > 200 {
+			return fmt.Errorf("%w: the key of a payout fact is \"payout:\" and a person id", bistand.ErrInvalid)
+		}
+	case in.Kind == bistand.FactContact:
+		if !strings.HasPrefix(in.Key, "contact:") || len(in.Key) == len("contact:") || len(in.Key) > 200 {
+			return fmt.Errorf("%w: the key of a contact fact is \"contact:\" and a person id", bistand.ErrInvalid)
+		}
 	default:
 		return fmt.Errorf("%w: unknown fact kind %q", bistand.ErrInvalid, in.Kind)
 	}
@@ -145,6 +153,13 @@ func checkFactValue(in FactInput) error {
 		if err = decodeStrictly(in.Value, &v); err == nil && (v.Extent < 0 || v.Extent > 100) {
 			err = fmt.Errorf("extent is a percentage")
 		}
+	case bistand.FactContact:
+		var v ContactValue
+		if err = decodeStrictly(in.Value, &v); err == nil {
+			err = v.check(in.Key)
+		}
+	case bistand.FactPayout:
+		_, err = parsePayout(in.Key, in.Value)
 	case bistand.FactRandomCheck:
 		var v struct {
 			PerMille int  `json:"per_mille"`
@@ -228,6 +243,12 @@ func (w *wtx) addFacts(appID string, ins []FactInput) ([]bistand.Fact, error) {
 			return nil, err
 		}
 		if err := w.checkMemberFact(a.CaseID, in); err != nil {
+			return nil, err
+		}
+		if err := w.checkPayoutFact(a.CaseID, in); err != nil {
+			return nil, err
+		}
+		if err := w.checkContactFact(a.CaseID, in); err != nil {
 			return nil, err
 		}
 		var value sql.NullString

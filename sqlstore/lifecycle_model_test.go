@@ -412,8 +412,8 @@ func (m *lifecycleModel) predictDecide(a *modelApp, k bistand.ActorKind, motivat
 	if amount != nil && (k != bistand.ActorCaseworker || !motivation) {
 		return "ErrForbidden"
 	}
-	if enqueue && fail {
-		return "other"
+	if fail {
+		return "other" // every decision enqueues its letter
 	}
 	return "ok"
 }
@@ -464,6 +464,7 @@ func (m *lifecycleModel) decide(t *rapid.T, a *modelApp, k bistand.ActorKind, mo
 	a.transitions++
 	a.decisions = append(a.decisions, d.ID)
 	a.originals++
+	m.jobs++ // the decision's letter
 	if enqueue {
 		m.jobs++
 	}
@@ -544,6 +545,7 @@ func (m *lifecycleModel) Replace(t *rapid.T) {
 		t.Fatalf("%s: recorded %+v", what, d)
 	}
 	a.decisions = append(a.decisions, d.ID)
+	m.jobs++ // the replacement's letter
 }
 
 // --- invariants ---

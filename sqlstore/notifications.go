@@ -26,44 +26,56 @@ const notificationColumns = "id, application_id, case_id, person_id, kind, ref, 
 // notification of the same application, Kind and non-empty Ref is
 // ErrConflict.
 func (s *Store) AddNotification(ctx context.Context, actor bistand.Actor, n bistand.Notification) (bistand.Notification, error) {
-	switch actor.Kind {
-	case bistand.ActorRobot, bistand.ActorSystem, bistand.ActorCaseworker:
-	default:
-		return n, fmt.Errorf("%w: %s may not add notifications", bistand.ErrForbidden, actor.Kind)
+	if err := checkNotification(actor, n); err != nil {
+		return n, err
 	}
-	if n.ApplicationID == "" || n.PersonID == "" || n.Kind == "" {
-		return n, fmt.Errorf("%w: a notification needs an application, a person and a kind", bistand.ErrInvalid)
-	}
-	if strings.TrimSpace(n.Subject) == "" || strings.TrimSpace(n.Body) == "" {
-		return n, fmt.Errorf("%w: a notification needs a subject and a body", bistand.ErrInvalid)
-	}
-	if LooksLikePersonnummer(n.Subject) || LooksLikePersonnummer(n.Body) || LooksLikePersonnummer(n.Ref) {
-		return n, fmt.Errorf("%w: a notification never carries a personnummer (or anything like one)", bistand.ErrInvalid)
-	}
-	err := s.write(ctx, actor, func(w *wtx) error {
-		a, err := w.lockedApp(n.ApplicationID)
-		if err != nil {
-			return err
-		}
-		if n.CaseID != "" && n.CaseID != a.CaseID {
-			return fmt.Errorf("%w: application %s is not in case %s", bistand.ErrInvalid, a.ID, n.CaseID)
-		}
-		var role string
-		err = w.QueryRowContext(ctx, "SELECT role FROM case_members WHERE case_id = $1 AND person_id = $2", a.CaseID, n.PersonID).Scan(&role)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && role == "child") {
-			return fmt.Errorf("%w: a notification is for an adult of the household", bistand.ErrInvalid)
-		}
-		if err != nil {
-			return err
-		}
-		n.ID, n.CaseID, n.CreatedAt, n.SentAt = bistand.NewID("ntf", w.now), a.CaseID, w.now, time.Time{}
-		return w.insert("notifications", a.CaseID, "", "INSERT INTO notifications ("+notificationColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '')",
-			n.ID, n.ApplicationID, n.CaseID, n.PersonID, n.Kind, n.Ref, n.Subject, n.Body, w.at)
-	})
+	err := s.write(ctx, actor, func(w *wtx) error { return w.addNotification(&n) })
 	if err != nil {
 		return bistand.Notification{}, err
 	}
 	return n, nil
+}
+
+// checkNotification checks who adds a notification and what it holds.
+func checkNotification(actor bistand.Actor, n bistand.Notification) error {
+	switch actor.Kind {
+	case bistand.ActorRobot, bistand.ActorSystem, bistand.ActorCaseworker:
+	default:
+		return fmt.Errorf("%w: %s may not add notifications", bistand.ErrForbidden, actor.Kind)
+	}
+	if n.ApplicationID == "" || n.PersonID == "" || n.Kind == "" {
+		return fmt.Errorf("%w: a notification needs an application, a person and a kind", bistand.ErrInvalid)
+	}
+	if strings.TrimSpace(n.Subject) == "" || strings.TrimSpace(n.Body) == "" {
+		return fmt.Errorf("%w: a notification needs a subject and a body", bistand.ErrInvalid)
+	}
+	if LooksLikePersonnummer(n.Subject) || LooksLikePersonnummer(n.Body) || LooksLikePersonnummer(n.Ref) {
+		return fmt.Errorf("%w: a notification never carries a personnummer (or anything like one)", bistand.ErrInvalid)
+	}
+	return nil
+}
+
+// addNotification puts a checked notification in the outbox within w.
+func (w *wtx) addNotification(n *bistand.Notification) error {
+	ctx := w.ctx
+	a, err := w.lockedApp(n.ApplicationID)
+	if err != nil {
+		return err
+	}
+	if n.CaseID != "" && n.CaseID != a.CaseID {
+		return fmt.Errorf("%w: application %s is not in case %s", bistand.ErrInvalid, a.ID, n.CaseID)
+	}
+	var role string
+	err = w.QueryRowContext(ctx, "SELECT role FROM case_members WHERE case_id = $1 AND person_id = $2", a.CaseID, n.PersonID).Scan(&role)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && role == "child") {
+		return fmt.Errorf("%w: a notification is for an adult of the household", bistand.ErrInvalid)
+	}
+	if err != nil {
+		return err
+	}
+	n.ID, n.CaseID, n.CreatedAt, n.SentAt = bistand.NewID("ntf", w.now), a.CaseID, w.now, time.Time{}
+	return w.insert("notifications", a.CaseID, "", "INSERT INTO notifications ("+notificationColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '')",
+		n.ID, n.ApplicationID, n.CaseID, n.PersonID, n.Kind, n.Ref, n.Subject, n.Body, w.at)
 }
 
 // MarkSent records when a notification was sent. A notification is sent
@@ -116,6 +128,18 @@ func (s *Store) Notifications(ctx context.Context, appID string) ([]bistand.Noti
 // Unsent returns up to limit notifications not yet sent, oldest first.
 func (s *Store) Unsent(ctx context.Context, limit int) ([]bistand.Notification, error) {
 	rows, err := s.r().QueryContext(ctx, "SELECT "+notificationColumns+" FROM notifications WHERE sent_at = '' ORDER BY created_at, id LIMIT $1", limit)
+	if err != nil {
+		return nil, err
+	}
+	return scanNotifications(rows)
+}
+
+// UnsentAfter returns up to limit notifications not yet sent whose id comes
+// after after ("" for the first), in id order (ids sort by when they were
+// made): a sender pages through the outbox with it past those it cannot
+// deliver yet.
+func (s *Store) UnsentAfter(ctx context.Context, after string, limit int) ([]bistand.Notification, error) {
+	rows, err := s.r().QueryContext(ctx, "SELECT "+notificationColumns+" FROM notifications WHERE sent_at = '' AND id > $1 ORDER BY id LIMIT $2", after, limit)
 	if err != nil {
 		return nil, err
 	}

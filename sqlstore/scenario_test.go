@@ -53,6 +53,8 @@ type fixture struct {
 	store *sqlstore.Store
 	jobs  *recordingJobs
 	rng   *rand.Rand
+	// blobDir holds the store's attachments and letters.
+	blobDir string
 }
 
 func newFixture(t *testing.T, engine sqlstore.Engine) *fixture {
@@ -69,8 +71,9 @@ func newFixture(t *testing.T, engine sqlstore.Engine) *fixture {
 		clock = clock.Add(time.Second)
 		return clock
 	}
-	st := sqlstore.NewStore(db, sqlstore.Options{Jobs: jobs, Blobs: sqlstore.DiskBlobs{Dir: t.TempDir()}, Now: now})
-	return &fixture{t: t, ctx: context.Background(), db: db, store: st, jobs: jobs, rng: rand.New(rand.NewPCG(1, 2))}
+	blobs := t.TempDir()
+	st := sqlstore.NewStore(db, sqlstore.Options{Jobs: jobs, Blobs: sqlstore.DiskBlobs{Dir: blobs}, Now: now})
+	return &fixture{t: t, ctx: context.Background(), db: db, store: st, jobs: jobs, rng: rand.New(rand.NewPCG(1, 2)), blobDir: blobs}
 }
 
 func (f *fixture) person(birth string) bistand.Person {

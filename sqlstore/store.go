@@ -47,6 +47,10 @@ type Job struct {
 	Kind  string
 	Args  any       // JSON-encodable
 	RunAt time.Time // zero: as soon as possible
+	// Background puts the job on the queue's background workers: work that
+	// is heavy on the CPU and may lag (letters), kept from crowding out the
+	// pipeline's steps.
+	Background bool
 }
 
 // JobInserter enqueues jobs inside a database transaction. The queue package
@@ -69,6 +73,8 @@ type Store struct {
 	rstmts sync.Map // string → *sql.Stmt
 	// MaxAttachment is the largest attachment accepted, in bytes.
 	MaxAttachment int64
+	// failpoint is Options.Failpoint.
+	failpoint func(point string) error
 	// group is the SQLite group committer's queue (see write).
 	group struct {
 		sync.Mutex
@@ -90,11 +96,18 @@ type Options struct {
 	Jobs  JobInserter
 	Blobs BlobStore
 	Now   func() time.Time // default time.Now
+	// Failpoint, for crash tests only, is called at named points of
+	// operations whose crash safety is tested (PaymentFile:
+	// "payment-file:built", after the file is made and its orders marked,
+	// before the commit; "payment-file:committed", after the commit). An
+	// error it returns is returned as if the process had died there: before
+	// the commit nothing is kept. nil in production.
+	Failpoint func(point string) error
 }
 
 // NewStore returns a store over db.
 func NewStore(db *DB, opt Options) *Store {
-	s := &Store{db: db, jobs: opt.Jobs, blobs: opt.Blobs, now: opt.Now, MaxAttachment: 20 << 20}
+	s := &Store{db: db, jobs: opt.Jobs, blobs: opt.Blobs, now: opt.Now, MaxAttachment: 20 << 20, failpoint: opt.Failpoint}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -48,6 +48,10 @@ type household struct {
 	people  []bistand.Person
 	members []bistand.CaseMember
 	facts   func(month bistand.Month) []sqlstore.FactInput
+	// contacts are the members' names and address as the population
+	// register gives them, recorded on last month's application (History)
+	// as its collection would have: what decision letters are addressed with.
+	contacts []sqlstore.ContactValue
 }
 
 // Prepared is a household whose case exists (with last month decided, if
@@ -88,6 +92,11 @@ func prepare(ctx context.Context, st *sqlstore.Store, h household, municipality 
 		for _, to := range []bistand.State{bistand.Collecting, bistand.Assessed} {
 			if _, _, err := st.Transition(ctx, caseworker, prev.ID, to, "Första ansökan, bedömd vid nybesök.", sqlstore.TransitionOptions{}); err != nil {
 				return nil, fmt.Errorf("history: %w", err)
+			}
+			if to == bistand.Collecting && len(h.contacts) > 0 {
+				if _, err := st.AddFacts(ctx, system, prev.ID, contactFacts(h.contacts, c.ID)); err != nil {
+					return nil, fmt.Errorf("history: %w", err)
+				}
 			}
 		}
 		if _, _, err := st.Decide(ctx, caseworker, prev.ID, sqlstore.DecideInput{Motivation: "Första ansökan; uppgifterna styrkta vid nybesök."}); err != nil {
@@ -159,6 +168,14 @@ func SubmitHousehold(ctx context.Context, st *sqlstore.Store, rng *rand.Rand, mu
 		rest = append(rest, declared(collect.IncomeKey("child_allowance", h.people[0].ID), bistand.FactIncome, map[string]any{"type": "child_allowance", "person": h.people[0].ID, "amount": bistand.Kronor(int64(1250 * children))}))
 	}
 	months := rng.IntN(30)
+	// Where to pay: the applicant's synthetic account, or for one couple in
+	// four half each to both adults' accounts.
+	seed := rng.Uint64()
+	var names []string
+	for i := range adults {
+		names = append(names, syntheticName(seed+uint64(i)))
+	}
+	rest = append(rest, payoutFacts(h.people[:adults], names, seed, seed%4 == 0, nil)...)
 	h.facts = func(mo bistand.Month) []sqlstore.FactInput {
 		fs := append(append([]sqlstore.FactInput(nil), memberFacts...), rest...)
 		n := months
@@ -166,6 +183,10 @@ func SubmitHousehold(ctx context.Context, st *sqlstore.Store, rng *rand.Rand, mu
 			n = max(n-1, 0)
 		}
 		return append(fs, declared("months_on_assistance", bistand.FactMonthsOnAssistance, map[string]any{"value": n}))
+	}
+	for i, m := range h.members {
+		h.contacts = append(h.contacts, sqlstore.ContactValue{PersonID: h.people[i].ID, Name: testName(m.Role, i),
+			Address: []string{"Exempelgatan 1", "999 99 Demoköping"}})
 	}
 	return apply(ctx, st, h, municipality, month, opt)
 }
@@ -208,8 +229,24 @@ func PrepareFromPopulation(ctx context.Context, st *sqlstore.Store, pop *populat
 		}
 		memberFacts = append(memberFacts, declared("member:"+p.ID, bistand.FactMember, v))
 	}
+	// Where to pay: the applicant's synthetic account; for some couples
+	// both adults', in halves or 600/400.
+	var adults []bistand.Person
+	var names []string
+	for j, m := range ph.Members {
+		if m.Role != "child" {
+			adults = append(adults, h.people[j])
+			names = append(names, m.GivenName+" "+m.FamilyName)
+		}
+	}
+	var shares []int
+	if ph.Index%12 == 6 {
+		shares = []int{600, 400}
+	}
+	payout := payoutFacts(adults, names, uint64(ph.Index), ph.Index%4 == 0 || ph.Index%12 == 6, shares)
 	h.facts = func(mo bistand.Month) []sqlstore.FactInput {
 		facts := append([]sqlstore.FactInput(nil), memberFacts...)
+		facts = append(facts, payout...)
 		facts = append(facts,
 			declared("cost:rent", bistand.FactCost, map[string]any{"type": "rent", "amount": ph.Rent}),
 			declared("cost:electricity", bistand.FactCost, map[string]any{"type": "electricity", "amount": ph.Electricity}),
@@ -241,6 +278,17 @@ func PrepareFromPopulation(ctx context.Context, st *sqlstore.Store, pop *populat
 		}
 		return facts
 	}
+	protected := false
+	for _, m := range ph.Members {
+		protected = protected || m.Protected
+	}
+	for j, m := range ph.Members {
+		c := sqlstore.ContactValue{PersonID: h.people[j].ID, Name: m.GivenName + " " + m.FamilyName}
+		if !protected { // a protected household's address is never stored
+			c.Address = []string{ph.Address.Street, ph.Address.PostalCode + " " + ph.Address.City}
+		}
+		h.contacts = append(h.contacts, c)
+	}
 	return prepare(ctx, st, h, municipality, month, opt)
 }
 
@@ -255,4 +303,26 @@ func benefitSource(benefit string) string {
 		return string(population.CSN)
 	}
 	return string(population.FK)
+}
+
+// contactFacts are the register facts of a household's names and address.
+func contactFacts(cs []sqlstore.ContactValue, caseID string) []sqlstore.FactInput {
+	var out []sqlstore.FactInput
+	for _, c := range cs {
+		b, err := json.Marshal(c)
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, sqlstore.FactInput{Key: sqlstore.ContactKey(c.PersonID), Kind: bistand.FactContact, Value: b,
+			Provenance: bistand.Register, Source: "NAVET", Reference: "uppslag för ärende " + caseID})
+	}
+	return out
+}
+
+// testName is a synthetic member's name: "Testperson 1", "Testbarn 3".
+func testName(role string, i int) string {
+	if role == "child" {
+		return fmt.Sprintf("Testbarn %d", i+1)
+	}
+	return fmt.Sprintf("Testperson %d", i+1)
 }

@@ -35,6 +35,7 @@ type batchCmd struct {
 	out          string
 	seed         uint64
 	workers      int
+	letterWork   int
 	municipality string
 	history      bool
 	cpuprofile   string
@@ -46,9 +47,10 @@ func parseBatch(args []string, stderr io.Writer) (command, error) {
 	fs.IntVar(&c.households, "households", 1000, "households to run")
 	fs.StringVar(&c.month, "month", "2026-11", "the month applied for")
 	fs.StringVar(&c.db, "db", "", "database URL (default: a new SQLite file in a temporary directory, removed afterwards)")
-	fs.StringVar(&c.out, "out", "", "directory for the run's report (batch.json)")
+	fs.StringVar(&c.out, "out", "", "directory for the run's report (batch.json), the month's letters (letters/DECISION_ID.pdf) and payment files (payments/MSGID.xml)")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the synthetic population")
 	fs.IntVar(&c.workers, "workers", 0, "jobs worked (and households set up) at once; 0: 64 per CPU on SQLite, where more at once means more changes per group commit, 4 per CPU on PostgreSQL")
+	fs.IntVar(&c.letterWork, "letter-workers", 0, "letters rendered at once, beside the workers; 0: 2 per CPU")
 	fs.StringVar(&c.municipality, "municipality", "demo", "guideline set of every case")
 	fs.BoolVar(&c.history, "history", true, "each household also applied last month and a caseworker decided it (recurring applications)")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file")
@@ -84,6 +86,15 @@ type batchReport struct {
 	// GroupCommits says how the SQLite writer's transactions were shared:
 	// changes per commit over the whole run (absent on PostgreSQL).
 	GroupCommits *groupReport `json:"group_commits,omitempty"`
+	// Payments: with --out, the month's payment files in DIR/payments/ and
+	// the orders and sum in them (batch_pay.go); without, the orders planned.
+	PaymentOrders int    `json:"payment_orders"`
+	PaymentFiles  int    `json:"payment_files"`
+	PaymentSum    string `json:"payment_sum"` // kronor
+	// Letters is the number of decision letters stored in the run (last
+	// month's decisions' and this month's); with --out, this month's are in
+	// DIR/letters/ (batch_letters.go).
+	Letters int `json:"letters"`
 }
 
 type routedReport struct {
@@ -138,12 +149,21 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 			c.workers = 64 * runtime.GOMAXPROCS(0)
 		}
 	}
-	sys, err := openSystem(ctx, dbURL, r.Handlers(), queue.Config{Workers: c.workers, Logger: log})
+	if c.letterWork <= 0 {
+		// Rendering is CPU work between waits on the disk: two per CPU
+		// render fastest without slowing the month (docs/performance.md).
+		c.letterWork = 2 * runtime.GOMAXPROCS(0)
+	}
+	sys, err := openSystem(ctx, dbURL, r.Handlers(), queue.Config{Workers: c.workers, BackgroundWorkers: c.letterWork, Logger: log})
 	if err != nil {
 		return err
 	}
 	defer sys.db.Close()
 	r.Store = sys.store
+	lettersBase, err := lettersBefore(ctx, sys.store)
+	if err != nil {
+		return err
+	}
 	transport := &http.Transport{MaxIdleConnsPerHost: 64}
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: transport}
 	nav, err := navet.NewClient(navet.Config{URL: base + "/navet", HTTPClient: hc, OrgNumber: "2120009994", Purpose: "Handläggning av ekonomiskt bistånd"})
@@ -204,6 +224,12 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 		}
 	}
 	processed := time.Now()
+	// Every decision's letter: the letter steps wait behind the robot's.
+	nLetters, err := waitLetters(ctx, sys.store, metrics, lettersBase)
+	if err != nil {
+		return err
+	}
+	lettered := time.Now()
 	stop, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := sys.queue.Stop(stop); err != nil {
@@ -221,7 +247,8 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 			"submit":  submitted.Sub(setUp).Seconds(),
 			"process": processed.Sub(submitted).Seconds(),
 			"month":   processed.Sub(setUp).Seconds(),
-			"total":   processed.Sub(start).Seconds(),
+			"letters": lettered.Sub(processed).Seconds(),
+			"total":   lettered.Sub(start).Seconds(),
 		},
 		StepSeconds: s.StepSeconds, Engine: string(sys.db.Engine), Workers: c.workers,
 	}
@@ -233,6 +260,13 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 	if done := rep.DecidedAutomatically + rep.Routed.Total + rep.RandomChecks + rep.SupplementRequests; done != c.households {
 		return fmt.Errorf("batch: %d households, but %d decided, %d routed, %d drawn for a random check and %d asked to complete their application",
 			c.households, rep.DecidedAutomatically, rep.Routed.Total, rep.RandomChecks, rep.SupplementRequests)
+	}
+	rep.Letters = nLetters
+	if err := c.writeLetters(ctx, sys.store, month); err != nil {
+		return err
+	}
+	if err := c.payments(ctx, sys.store, &rep); err != nil {
+		return err
 	}
 	if c.out != "" {
 		if err := os.MkdirAll(c.out, 0o750); err != nil {

@@ -53,6 +53,20 @@ func TestBatch(t *testing.T) {
 	if err != nil || !strings.Contains(string(b), `"households": 40`) {
 		t.Errorf("batch.json: %v %s", err, b)
 	}
+	// Every decision has its letter: last month's 40 (a caseworker's) and
+	// this month's (the robot's); this month's are in DIR/letters.
+	if rep.Letters != 40+rep.DecidedAutomatically || rep.Seconds["letters"] <= 0 {
+		t.Errorf("%d letters for %d decisions in %v s", rep.Letters, 40+rep.DecidedAutomatically, rep.Seconds["letters"])
+	}
+	files, err := filepath.Glob(filepath.Join(out, "letters", "dec-*.pdf"))
+	if err != nil || len(files) != rep.DecidedAutomatically {
+		t.Fatalf("%d letters in %s, want %d: %v", len(files), out, rep.DecidedAutomatically, err)
+	}
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err != nil || !strings.HasPrefix(string(b), "%PDF-") {
+			t.Errorf("%s: not a PDF: %v", f, err)
+		}
+	}
 }
 
 // TestReplayCommand: a stored decision replays as identical; a snapshot

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -83,9 +84,11 @@ func TestCrashRecovery(t *testing.T) {
 		}
 
 		var logs []*lockedBuffer // every worker's log
+		blobs := t.TempDir()     // the letters (PostgreSQL's default is ./data/blobs)
 		work := func() (*exec.Cmd, *lockedBuffer) {
 			cmd := exec.Command(binPath, "work", "--db", url, "--workers", "4", "--job-timeout", "5s", "--rescue-after", "5s",
 				"--ssbtek-url", ssbSrv.URL, "--navet-url", navSrv.URL, "--poll-interval", "100ms", "--poll-days", "0")
+			cmd.Env = append(os.Environ(), sqlstore.EnvBlobs+"="+blobs)
 			stderr := &lockedBuffer{}
 			logs = append(logs, stderr)
 			cmd.Stderr = stderr
@@ -144,6 +147,10 @@ func TestCrashRecovery(t *testing.T) {
 					done = false
 					break
 				}
+			}
+			// ... and every decision's letter stored (letters may lag).
+			if decisions, letters, err := st.LetterCounts(ctx); err != nil || letters != decisions {
+				done = false
 			}
 			if done {
 				break
@@ -211,6 +218,16 @@ func TestCrashRecovery(t *testing.T) {
 		// only check that decisions are logged at all.)
 		if !strings.Contains(all.String(), `"msg":"decided"`) {
 			t.Error("no worker logged a decision")
+		}
+
+		// One letter per decision (the letters table's key), and the
+		// household told once per decision, however often the worker died.
+		var decisions, told int
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM decisions").Scan(&decisions); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM notifications WHERE kind = 'decision_letter'").Scan(&told); err != nil || told != decisions {
+			t.Errorf("%d decisions, %d notifications of their letters: %v", decisions, told, err)
 		}
 
 		code, out, errOut := runBin(t, "", "audit", "verify", "--db", url)

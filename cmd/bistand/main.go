@@ -69,6 +69,9 @@ Usage:
   bistand sim [--addr HOST:PORT]  serve the register simulator (SSBTEK and Navet)
   bistand batch --households N    run a month for N synthetic households end to end
   bistand replay DECISION_ID      recompute a stored decision and compare
+  bistand letter DECISION_ID --out FILE.pdf  write a decision's letter (PDF; --html too)
+  bistand pay --date D --out F    write the payment file (pain.001) for a pay date
+  bistand pay-status FILE.xml     import the bank's payment status report (pain.002)
   bistand audit verify [--db URL] verify the audit chain and every audited row
   bistand version                 print the program and rule versions
   bistand help                    show this help
@@ -94,6 +97,12 @@ func (m *Main) ParseFlags(args []string) error {
 		m.cmd, err = parseBatch(args, m.Stderr)
 	case "replay":
 		m.cmd, err = parseReplay(args, m.Stderr)
+	case "letter":
+		m.cmd, err = parseLetter(args, m.Stderr)
+	case "pay":
+		m.cmd, err = parsePay(args, m.Stderr)
+	case "pay-status":
+		m.cmd, err = parsePayStatus(args, m.Stderr)
 	case "sim":
 		m.cmd, err = parseSim(args, m.Stderr)
 	case "work":

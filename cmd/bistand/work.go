@@ -119,6 +119,7 @@ func parseWork(args []string, stderr io.Writer) (command, error) {
 	fs := newFlagSet("work", "work [flags]\n\nWorks the background jobs (the robot's steps) until interrupted. Safe to kill at any moment: every step is idempotent and resumes on restart.", stderr)
 	db := dbFlag(fs.FlagSet)
 	fs.IntVar(&c.cfg.Workers, "workers", 8, "jobs worked at once")
+	fs.IntVar(&c.cfg.BackgroundWorkers, "letter-workers", 0, "letters rendered at once, beside the workers (0: one per CPU)")
 	fs.DurationVar(&c.cfg.JobTimeout, "job-timeout", time.Minute, "longest a job may run")
 	fs.DurationVar(&c.cfg.RescueAfter, "rescue-after", 2*time.Minute, "when a job left running by a crashed process is retried (≥ job-timeout)")
 	c.regs.flags(fs)
