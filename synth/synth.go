@@ -213,7 +213,11 @@ func PrepareFromPopulation(ctx context.Context, st *sqlstore.Store, pop *populat
 	for _, m := range ph.Members {
 		p, err := st.PersonByNumber(ctx, m.Number)
 		if errors.Is(err, bistand.ErrNotFound) {
-			p, err = st.CreatePerson(ctx, system, m.Number, false)
+			// A household that applied last month was looked up in the
+			// population register then: the system already knows who is
+			// protected (and last month's letter must not wait for this
+			// month's collection to learn it).
+			p, err = st.CreatePerson(ctx, system, m.Number, opt.History && m.Protected)
 		}
 		if err != nil {
 			return nil, err
