@@ -239,39 +239,13 @@ func (s *Store) LetterCounts(ctx context.Context) (decisions, letters int, err e
 // DecisionsWithoutLetter lists up to limit decisions that have no letter
 // yet, oldest first.
 func (s *Store) DecisionsWithoutLetter(ctx context.Context, limit int) ([]string, error) {
-	rows, err := s.r().QueryContext(ctx, `SELECT d.id FROM decisions d WHERE NOT EXISTS (SELECT 1 FROM letters l WHERE l.decision_id = d.id)
+	return s.r().strings(ctx, `SELECT d.id FROM decisions d WHERE NOT EXISTS (SELECT 1 FROM letters l WHERE l.decision_id = d.id)
 		ORDER BY d.id LIMIT $1`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 // MonthLetters lists the ids of the decisions for a month that have a
 // letter, in order.
 func (s *Store) MonthLetters(ctx context.Context, month bistand.Month) ([]string, error) {
-	rows, err := s.r().QueryContext(ctx, `SELECT l.decision_id FROM letters l JOIN decisions d ON d.id = l.decision_id
+	return s.r().strings(ctx, `SELECT l.decision_id FROM letters l JOIN decisions d ON d.id = l.decision_id
 		WHERE d.month = $1 ORDER BY l.decision_id`, month.String())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }

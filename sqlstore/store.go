@@ -457,6 +457,24 @@ func (r reader) QueryRowContext(ctx context.Context, query string, args ...any) 
 	return r.s.db.Reader().QueryRowContext(ctx, query, args...)
 }
 
+// strings runs a query of one text column and returns its values in order.
+func (r reader) strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
 func (r reader) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return r.s.db.ExecContext(ctx, query, args...)
 }
@@ -839,20 +857,7 @@ func (s *Store) Application(ctx context.Context, actor bistand.Actor, id string)
 
 // ApplicationsInState lists the ids of applications in a state, oldest first.
 func (s *Store) ApplicationsInState(ctx context.Context, state bistand.State, limit int) ([]string, error) {
-	rows, err := s.r().QueryContext(ctx, "SELECT id FROM applications WHERE state = $1 ORDER BY id LIMIT $2", string(state), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return s.r().strings(ctx, "SELECT id FROM applications WHERE state = $1 ORDER BY id LIMIT $2", string(state), limit)
 }
 
 // CountByState counts applications per state.
