@@ -26,4 +26,5 @@ const (
 	FindingAktivitetskrav      FindingKind = "aktivitetskrav"        // full-time activity not confirmed
 	FindingProposal            FindingKind = "proposal"              // the robot may only propose: a person decides
 	FindingRandomCheck         FindingKind = "random_check"          // drawn for a stickprov
+	FindingAutomationPaused    FindingKind = "automation_paused"     // a supervisor has paused the robot's decisions
 )

@@ -35,6 +35,7 @@ var Checks = []Check{
 	{bistand.FindingCostOutsideStandard, "En kostnad utanför standardlistan kräver en individuell bedömning.", "4 kap. 1 § socialtjänstlagen (2001:453), livsföring i övrigt; kommunens riktlinjer"},
 	{bistand.FindingAFNotRegistered, "Ingen inskrivning hos Arbetsförmedlingen kunde bekräftas för en vuxen i arbetsför ålder.", "Kommunens riktlinjer: den som kan arbeta ska vara arbetssökande"},
 	{bistand.FindingAktivitetskrav, "Deltagande i heltidsaktivitet (aktivitetskravet) kunde inte bekräftas för en vuxen.", "socialtjänstlagen (2025:400), aktivitetskrav från 2026-07-01 (prop. 2025/26:207)"},
+	{bistand.FindingAutomationPaused, "Automatiserade beslut är pausade av robotansvarig; en person beslutar.", "Robotansvarigs paus (bistand, inställningen automation_paused)"},
 	{bistand.FindingRandomCheck, "Ansökan har lottats till stickprovskontroll.", "Kommunens automatiseringsbeslut: stickprov"},
 	{bistand.FindingMemberAdded, "En person har tillkommit i hushållet sedan förra månaden.", "Jämförelse med förra månadens beslut"},
 	{bistand.FindingMemberRemoved, "En person som fanns i hushållet förra månaden finns inte med nu.", "Jämförelse med förra månadens beslut"},

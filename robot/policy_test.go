@@ -111,18 +111,26 @@ func TestPolicySwitches(t *testing.T) {
 			rules        *rules.Engine
 			want         bistand.State
 			finding      bistand.FindingKind
+			paused       bool
 		}{
-			{"approvals only: the robot grants", "demo", engineWith(t, `"sample_per_mille": 30`, `"sample_per_mille": 0`), bistand.Decided, ""},
-			{"propose only: a person decides", "national", nil, bistand.Assessed, bistand.FindingProposal},
-			{"amount above the limit", "demo", engineWith(t, `"max_auto_amount": 25000`, `"max_auto_amount": 100`), bistand.Assessed, bistand.FindingAmountAboveLimit},
-			{"every application sampled", "demo", engineWith(t, `"sample_per_mille": 30`, `"sample_per_mille": 1000`), bistand.RandomCheck, bistand.FindingRandomCheck},
-			{"rejections always to a person", "demo", engineWith(t, `"sample_per_mille": 30`, `"sample_per_mille": 0`), bistand.Assessed, bistand.FindingNotApproved},
+			{"approvals only: the robot grants", "demo", engineWith(t, `"sample_per_mille": 30`, `"sample_per_mille": 0`), bistand.Decided, "", false},
+			{"propose only: a person decides", "national", nil, bistand.Assessed, bistand.FindingProposal, false},
+			{"amount above the limit", "demo", engineWith(t, `"max_auto_amount": 25000`, `"max_auto_amount": 100`), bistand.Assessed, bistand.FindingAmountAboveLimit, false},
+			{"every application sampled", "demo", engineWith(t, `"sample_per_mille": 30`, `"sample_per_mille": 1000`), bistand.RandomCheck, bistand.FindingRandomCheck, false},
+			{"rejections always to a person", "demo", engineWith(t, `"sample_per_mille": 30`, `"sample_per_mille": 0`), bistand.Assessed, bistand.FindingNotApproved, false},
+			{"paused by a supervisor: a person decides", "demo", engineWith(t, `"sample_per_mille": 30`, `"sample_per_mille": 0`), bistand.Assessed, bistand.FindingAutomationPaused, true},
 		}
 		for _, tt := range tests {
 			t.Run(strings.ReplaceAll(tt.name, " ", "_"), func(t *testing.T) {
 				db := sqltest.Open(t, engine)
 				st := sqlstore.NewStore(db, sqlstore.Options{Jobs: discard{}})
 				r := &robot.Robot{Store: st, Collector: fullTime{st}, Rules: tt.rules}
+				if tt.paused {
+					supervisor := bistand.Actor{Kind: bistand.ActorCaseworker, ID: "supervisor-1"}
+					if err := st.SetSetting(ctx, supervisor, sqlstore.SettingAutomationPaused, "true", "Test: paus"); err != nil {
+						t.Fatal(err)
+					}
+				}
 				// A household whose calculation approves (or, for the
 				// rejection case, rejects); last month had the same facts.
 				wantApproved := tt.finding != bistand.FindingNotApproved

@@ -301,6 +301,20 @@ func (r *Robot) decide(ctx context.Context, appID string) error {
 		r.Metrics.routed(findingKinds(open))
 		return nil
 	}
+	// A supervisor may pause automated decisions: everything else runs,
+	// and the case is left for a caseworker saying so.
+	if paused, err := r.Store.AutomationPaused(ctx); err != nil {
+		return err
+	} else if paused {
+		found := []sqlstore.FindingInput{{Kind: bistand.FindingAutomationPaused, Subject: "paus",
+			Text: reason(bistand.FindingAutomationPaused) + fmt.Sprintf(" Förslag enligt beräkningen: %s.", res.Amount), Data: map[string]any{"amount": res.Amount}}}
+		if _, err := r.Store.AddFindings(ctx, Actor, appID, found); err != nil {
+			return err
+		}
+		r.log().Info("left for a caseworker", "application", appID, "reasons", kinds(found))
+		r.Metrics.routed(kinds(found))
+		return nil
+	}
 	if policy.SamplePerMille > 0 {
 		selected, err := r.draw(ctx, app, facts, policy.SamplePerMille)
 		if err != nil {

@@ -54,6 +54,11 @@ var auditedTables = []auditedTable{
 	// Payments (payments.go): the file's bytes are hashed with its row.
 	{"payment_files", []string{"id", "municipality", "pay_date", "created_at", "sha256", "n", "ctrl_sum", "content", "status", "updated_at"}, nil},
 	{"payment_orders", []string{"id", "decision_id", "application_id", "case_id", "person_id", "payee_name", "account_kind", "account", "amount_ore", "remittance", "pay_date", "municipality", "status", "file_id", "status_reason", "created_at", "updated_at"}, nil},
+	// The web application's records (web.go, meetings.go).
+	{"staff", []string{"id", "name", "role", "unit", "active", "created_at"}, nil},
+	{"case_assignments", []string{"id", "unit", "assignee_id", "updated_at"}, nil},
+	{"meetings", []string{"id", "case_id", "starts_at", "minutes", "kind", "purpose", "status", "notes", "follow_up", "caseworker_id", "created_at", "updated_at"}, nil},
+	{"settings", []string{"id", "value", "reason", "actor_kind", "actor_id", "updated_at"}, nil},
 }
 
 type auditedTable struct {
