@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 )
@@ -145,6 +146,18 @@ type Breakers struct {
 
 	mu sync.Mutex
 	m  map[string]*Breaker
+}
+
+// Keys returns the keys (sources) that have a breaker, sorted.
+func (bs *Breakers) Keys() []string {
+	bs.mu.Lock()
+	defer bs.mu.Unlock()
+	out := make([]string, 0, len(bs.m))
+	for k := range bs.m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // For returns the breaker of key.

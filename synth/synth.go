@@ -330,3 +330,6 @@ func testName(role string, i int) string {
 	}
 	return fmt.Sprintf("Testperson %d", i+1)
 }
+
+// CaseID is the prepared household's case.
+func (p *Prepared) CaseID() string { return p.caseID }

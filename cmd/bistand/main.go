@@ -2,7 +2,9 @@
 // calculates the need of a household-month by open, dated and sourced rules,
 // and explains every krona.
 //
-//	bistand                      explain an example household (the embedded default)
+//	bistand                      run the whole system on its embedded default (serve)
+//	bistand serve [flags]        the web application, the robot, the demo
+//	bistand example              explain an example household
 //	bistand calc [FILE|-]        calculate one JSON household-month and print JSON
 //	bistand rules                print the rule register
 //	bistand version              print the program and rule versions
@@ -62,7 +64,9 @@ func (e *inputError) Unwrap() error { return e.err }
 const usage = `bistand — ekonomiskt bistånd by open rules
 
 Usage:
-  bistand                         explain an example household (embedded default)
+  bistand                         run the whole system on its embedded default (same as serve)
+  bistand serve [flags]           the web application, the robot and (demo) the register simulator
+  bistand example                 explain an example household
   bistand calc [flags] [FILE|-]   calculate one JSON household-month (docs/calc.md)
   bistand rules [flags]           print the rule register (docs/rules.md)
   bistand work [--db URL]         work the background jobs (the robot) until interrupted
@@ -87,7 +91,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	var err error
 	switch name {
-	case "":
+	case "", "serve":
+		m.cmd, err = parseServe(args, m.Stderr)
+	case "example":
 		m.cmd = &demoCmd{}
 	case "calc":
 		m.cmd, err = parseCalc(args, m.Stderr)

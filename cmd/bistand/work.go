@@ -9,7 +9,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/bistand/bistand"
 	"github.com/bistand/bistand/collect"
 	"github.com/bistand/bistand/navet"
 	"github.com/bistand/bistand/resilience"
@@ -31,6 +30,12 @@ type system struct {
 // up to date and wires the store to the queue. With handlers the queue can
 // work jobs.
 func openSystem(ctx context.Context, url string, handlers map[string]queue.Handler, cfg queue.Config) (*system, error) {
+	return openSystemIn(ctx, url, "", handlers, cfg)
+}
+
+// openSystemIn is openSystem with attachments and letters kept in blobDir
+// ("" for the database's default, DB.BlobDir).
+func openSystemIn(ctx context.Context, url, blobDir string, handlers map[string]queue.Handler, cfg queue.Config) (*system, error) {
 	db, err := sqlstore.Open(ctx, url)
 	if err != nil {
 		return nil, err
@@ -39,7 +44,10 @@ func openSystem(ctx context.Context, url string, handlers map[string]queue.Handl
 		db.Close()
 		return nil, err
 	}
-	st := sqlstore.NewStore(db, sqlstore.Options{Blobs: sqlstore.DiskBlobs{Dir: db.BlobDir()}})
+	if blobDir == "" {
+		blobDir = db.BlobDir()
+	}
+	st := sqlstore.NewStore(db, sqlstore.Options{Blobs: sqlstore.DiskBlobs{Dir: blobDir}})
 	q, err := queue.New(db, handlers, cfg)
 	if err != nil {
 		db.Close()
@@ -162,25 +170,7 @@ func (c *workCmd) run(ctx context.Context, m *Main) error {
 	if err := sys.queue.Start(ctx); err != nil {
 		return err
 	}
-	// Once an hour (and now): remind households of supplement requests due
-	// soon, and expire those past their due date.
-	go func() {
-		t := time.NewTicker(time.Hour)
-		defer t.Stop()
-		for {
-			res, err := r.Sweep(ctx, bistand.DateOf(time.Now()), c.reminderDays)
-			if err != nil && ctx.Err() == nil {
-				log.Warn("sweep", "err", err.Error())
-			} else if res.Reminded+res.Expired > 0 {
-				log.Info("swept supplement requests", "reminded", res.Reminded, "expired", res.Expired)
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
+	go sweepLoop(ctx, r, log, c.reminderDays)
 	<-ctx.Done()
 	stop, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
