@@ -95,6 +95,9 @@ type Server struct {
 	loginRL *limiter
 	submRL  *limiter
 	oidc    *oidcClient
+	// apiPatterns are the JSON API's routes as registered (handleAPI): the
+	// OpenAPI description must cover each.
+	apiPatterns []string
 }
 
 // New returns the web application for cfg.
@@ -170,6 +173,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.supervisorRoutes(mux)
 	s.publicRoutes(mux)
 	s.apiRoutes(mux)
+}
+
+// handleAPI registers a JSON API route ("METHOD /api/v1/…") and remembers
+// it, so that a test can hold the OpenAPI description to every route.
+func (s *Server) handleAPI(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
+	s.apiPatterns = append(s.apiPatterns, pattern)
+	mux.HandleFunc(pattern, h)
 }
 
 // securityHeaders sets the headers every answer carries: no framing, no
