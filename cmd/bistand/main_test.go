@@ -475,14 +475,14 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-func TestNoArguments(t *testing.T) {
-	code, out, errOut := runMain(t, "")
+func TestExample(t *testing.T) {
+	code, out, errOut := runMain(t, "", "example")
 	if code != 0 || errOut != "" {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 	for _, want := range []string{"Beviljas", "Källor:", "Usage:"} {
 		if !strings.Contains(out, want) {
-			t.Errorf("no-argument output lacks %q:\n%s", want, out)
+			t.Errorf("example output lacks %q:\n%s", want, out)
 		}
 	}
 }
@@ -575,12 +575,3 @@ func TestBinaryBadInput(t *testing.T) {
 	}
 }
 
-func TestBinaryNoArguments(t *testing.T) {
-	code, out, errOut := runBin(t, "")
-	if code != 0 || errOut != "" {
-		t.Fatalf("exit %d, stderr %q", code, errOut)
-	}
-	if !strings.Contains(out, "Beviljas") {
-		t.Errorf("no-argument run lacks Beviljas:\n%s", out)
-	}
-}
