@@ -469,6 +469,14 @@ func (s *Store) PaymentFile(ctx context.Context, actor bistand.Actor, municipali
 			// Another process made the file, or took or cancelled one of
 			// the orders, meanwhile: look again.
 			continue
+		case errors.Is(err, ErrNothingToPay):
+			// On PostgreSQL each statement sees what was committed when it
+			// began: another process may have committed the file (and so
+			// taken every planned order) between this transaction's look
+			// for a file and its look for orders. That file is the answer.
+			if f, ferr := paymentFileWhere(ctx, s.r(), "municipality = $1 AND pay_date = $2", municipalityID, date.String()); ferr == nil {
+				return f, false, nil
+			}
 		}
 		return bistand.PaymentFile{}, false, err
 	}
