@@ -100,7 +100,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 			var op struct {
 				OperationID string                     `json:"operationId"`
 				Summary     string                     `json:"summary"`
-				Parameters  []apiTestParam                 `json:"parameters"`
+				Parameters  []apiTestParam             `json:"parameters"`
 				Responses   map[string]json.RawMessage `json:"responses"`
 			}
 			if err := json.Unmarshal(raw, &op); err != nil {

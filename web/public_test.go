@@ -185,7 +185,7 @@ func TestRulesAPI(t *testing.T) {
 		Riksnorm     []struct {
 			Year   int `json:"year"`
 			Single struct {
-				Amount json.Number   `json:"amount"`
+				Amount json.Number  `json:"amount"`
 				Status rules.Status `json:"status"`
 			} `json:"single"`
 		} `json:"riksnorm"`
