@@ -11,9 +11,12 @@ import (
 
 // The caseworker's work queue: the applications of a unit that need a
 // person, in views (new, mine, findings, overdue supplements, random checks,
-// four eyes) with a count for each. The queries are driven by the index on
-// applications' state (only the states below can need a caseworker) and
-// look findings and proposals up by application.
+// four eyes) with a count for each. The candidates are the applications in
+// a state that can need a caseworker (the index on applications' state)
+// and those with an open finding; findings and proposals are then looked
+// up by application. (Open findings are found by reading the findings'
+// status: a partial index on findings (application_id) WHERE status =
+// 'open' would make that an index scan as findings accumulate.)
 
 // WorkView is one view of the work queue.
 type WorkView string
@@ -82,17 +85,21 @@ type WorkItem struct {
 type WorkCounts map[WorkView]int
 
 // openStates are the states in which an application may need a caseworker.
-// An expired draft (never submitted) needs nobody and is left out.
+// An expired draft (never submitted) needs nobody and is left out. A
+// decided or paid application is in the queue only while it has an open
+// finding (a payment the bank refused, say); a withdrawn one never is.
 const openStates = "'submitted', 'collecting', 'assessed', 'random_check', 'supplement_requested', 'supplemented', 'expired'"
 
 // workBase is the FROM and WHERE every view shares, and its arguments:
 // the unit's open applications, filtered.
 func workBase(f WorkQueueFilter) (string, []any) {
 	args := []any{f.Unit, f.DefaultUnit}
-	q := `FROM applications a
+	q := `FROM (SELECT id FROM applications WHERE state IN (` + openStates + `)
+			UNION SELECT application_id FROM findings WHERE status = 'open') cand
+		JOIN applications a ON a.id = cand.id
 		LEFT JOIN case_assignments ca ON ca.id = a.case_id
 		LEFT JOIN decision_proposals p ON p.application_id = a.id AND p.status = 'pending'
-		WHERE a.state IN (` + openStates + `)
+		WHERE a.state IN (` + openStates + `, 'decided', 'paid')
 		AND NOT (a.state = 'expired' AND a.submitted_at = '')
 		AND COALESCE(ca.unit, $2) = $1`
 	if !f.Month.IsZero() {

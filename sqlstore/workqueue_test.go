@@ -59,7 +59,17 @@ func TestWorkQueue(t *testing.T) {
 		if err := f.store.Assign(f.ctx, worker, hWest.c.ID, other, ""); err != nil {
 			t.Fatal(err)
 		}
-		appIn(bistand.Decided) // nobody's work
+		_, done := appIn(bistand.Decided) // nobody's work, once its findings are resolved
+		for _, fd := range must[[]bistand.Finding](t)(f.store.Findings(f.ctx, done.ID, bistand.FindingOpen)) {
+			// (No payout fact: the decision raised payment_account_missing.)
+			if err := f.store.ResolveFinding(f.ctx, worker, fd.ID, "Kontot finns nu."); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, payIssue := appIn(bistand.Decided) // findings: the bank refused the payment
+		finding(payIssue, bistand.FindingPaymentFailed)
+		_, gone := appIn(bistand.Withdrawn) // withdrawn: its findings are nobody's work
+		finding(gone, bistand.FindingIncomeMismatch)
 		appIn(bistand.Expired) // an expired draft: nobody's work
 		// Another month of the mine household, submitted, without findings.
 		feb, err := f.store.CreateApplication(f.ctx, applicant(hMine.a), hMine.c.ID, bistand.MustMonth(2026, 2))
@@ -95,9 +105,9 @@ func TestWorkQueue(t *testing.T) {
 			counts sqlstore.WorkCounts
 		}{
 			{"new", sqlstore.WorkQueueFilter{View: sqlstore.ViewNew}, sorted(routed, random, expired),
-				sqlstore.WorkCounts{"new": 3, "mine": 2, "findings": 4, "overdue": 2, "random": 1, "foureyes": 1}},
+				sqlstore.WorkCounts{"new": 3, "mine": 2, "findings": 5, "overdue": 2, "random": 1, "foureyes": 1}},
 			{"mine", sqlstore.WorkQueueFilter{View: sqlstore.ViewMine}, sorted(mine, feb), nil},
-			{"findings", sqlstore.WorkQueueFilter{View: sqlstore.ViewFindings}, sorted(routed, mine, random, expired), nil},
+			{"findings", sqlstore.WorkQueueFilter{View: sqlstore.ViewFindings}, sorted(routed, mine, random, expired, payIssue), nil},
 			{"overdue", sqlstore.WorkQueueFilter{View: sqlstore.ViewOverdue}, sorted(late, expired), nil},
 			{"random", sqlstore.WorkQueueFilter{View: sqlstore.ViewRandom}, sorted(random), nil},
 			{"four eyes", sqlstore.WorkQueueFilter{View: sqlstore.ViewFourEyes}, sorted(proposed), nil},
@@ -107,7 +117,7 @@ func TestWorkQueue(t *testing.T) {
 				sqlstore.WorkCounts{"new": 1, "mine": 0, "findings": 1, "overdue": 0, "random": 0, "foureyes": 0}},
 			{"other unit", sqlstore.WorkQueueFilter{View: sqlstore.ViewFindings, Unit: other}, sorted(west),
 				sqlstore.WorkCounts{"new": 1, "mine": 0, "findings": 1, "overdue": 0, "random": 0, "foureyes": 0}},
-			{"page", sqlstore.WorkQueueFilter{View: sqlstore.ViewFindings, Limit: 2, Offset: 3}, nil, nil},
+			{"page", sqlstore.WorkQueueFilter{View: sqlstore.ViewFindings, Limit: 2, Offset: 4}, nil, nil},
 		} {
 			flt := c.filter
 			if flt.Unit == "" {
@@ -120,7 +130,7 @@ func TestWorkQueue(t *testing.T) {
 			}
 			if c.name == "page" {
 				if len(items) != 1 {
-					t.Errorf("page: %d items, want 1 (4 in the view, from the 4th)", len(items))
+					t.Errorf("page: %d items, want 1 (5 in the view, from the 5th)", len(items))
 				}
 				continue
 			}
