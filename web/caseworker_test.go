@@ -295,6 +295,42 @@ func TestCaseworkerCaseView(t *testing.T) {
 		if strings.Contains(body, `id="decide-form"`) {
 			t.Error("the decide form is offered while a finding is open")
 		}
+		ids := map[string]bool{}
+		for _, m := range regexp.MustCompile(` id="([^"]+)"`).FindAllStringSubmatch(body, -1) {
+			if ids[m[1]] {
+				t.Errorf("id %q twice on the page", m[1])
+			}
+			ids[m[1]] = true
+		}
+		for _, m := range regexp.MustCompile(`<label for="([^"]+)"`).FindAllStringSubmatch(body, -1) {
+			if !ids[m[1]] {
+				t.Errorf("a label for %q, which is no element's id", m[1])
+			}
+		}
+		// Attachments are downloaded, by the unit only.
+		att, err := e.store.AddAttachment(e.ctx, bistand.Actor{Kind: bistand.ActorApplicant, ID: c.Members[0].PersonID}, a.ID, "hyresavi mars.pdf", "application/pdf", strings.NewReader("%PDF-1.4 hyra"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, body = anna.get("/handlaggning/ansokan/" + a.ID)
+		link := "/handlaggning/ansokan/" + a.ID + "/bilaga/" + att.ID
+		if !strings.Contains(body, `href="`+link+`"`) || !strings.Contains(body, "hyresavi mars.pdf") {
+			t.Error("the attachment is not listed")
+		}
+		res, err := anna.hc.Get(e.srv.URL + link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") || res.Header.Get("Content-Type") != "application/pdf" {
+			t.Errorf("attachment download: %d %v", res.StatusCode, res.Header)
+		}
+		if status, _ := e.staff("hl-cecilia").get(link); status != http.StatusNotFound {
+			t.Errorf("another unit downloads an attachment: %d", status)
+		}
+		if status, _ := anna.get("/handlaggning/ansokan/" + a.ID + "/bilaga/att-none"); status != http.StatusNotFound {
+			t.Errorf("a missing attachment: %d", status)
+		}
 		// The case page shows the latest application.
 		if _, body := anna.get("/handlaggning/arende/" + c.ID); !strings.Contains(body, a.ID) || !strings.Contains(body, `id="calculation"`) {
 			t.Error("the case page does not show its application")

@@ -391,15 +391,10 @@ func (s *Server) cwCaseData(ctx context.Context, p *Principal, c bistand.Case, a
 			cp.Reviewer = who(x.ReviewedBy)
 		}
 		d.Proposals = append(d.Proposals, cp)
-		if x.Status == bistand.ProposalPending {
-			d.Pending = &d.Proposals[len(d.Proposals)-1]
-		}
 	}
-	if d.Pending != nil { // the slice may have grown since
-		for i := range d.Proposals {
-			if d.Proposals[i].Status == bistand.ProposalPending {
-				d.Pending = &d.Proposals[i]
-			}
+	for i := range d.Proposals {
+		if d.Proposals[i].Status == bistand.ProposalPending {
+			d.Pending = &d.Proposals[i]
 		}
 	}
 
