@@ -105,6 +105,10 @@ type SourceAnswer struct {
 	// payments and CSN's planned ones.
 	Planned []Payment
 
+	// Decisions are Försäkringskassan's and Pensionsmyndigheten's
+	// decisions on the benefits asked about (FK; LEFI's beslut).
+	Decisions []Decision
+
 	AF            *AFStatus       // AF
 	CSN           *CSNStatus      // CSN
 	Funds         []Fund          // SO: one per unemployment fund answering
@@ -159,6 +163,59 @@ type Payment struct {
 	// amount after tax (Gross and Tax are zero); CSN pays untaxed (Gross =
 	// Net, Tax zero). Net is what counts as income.
 	Gross, Tax, Net bistand.Money
+}
+
+// Decision is a decision on a benefit that Försäkringskassan or
+// Pensionsmyndigheten reports in LEFI: one beslut of an ärende in
+// Försäkringskassan's model (formansinformation), or one of
+// Pensionsmyndighetens beslut.
+type Decision struct {
+	// Source is FK or PM.
+	Source Source
+	// Benefit is the förmånsgrupp without its prefix, as in Payment:
+	// "ABB", "BOB", "US", "SJP", "FP", "AS" (FK) or "AP" (PM).
+	Benefit string
+	// ID is Pensionsmyndigheten's beslutsid; Försäkringskassan gives none.
+	ID string
+	// DecidedOn is when the decision was made (FK fattades, PM
+	// beslutsdatum); zero when not given.
+	DecidedOn bistand.Date
+	// Final reports a definitive decision: FK's definitivt, PM's
+	// beslutsstatus SLUTLIGT. A definitive decision may still be appealed.
+	Final bool
+	// Status is the decision's status as the register writes it: PM's
+	// beslutsstatus (INTERIMISTISKT, PRELIMINART, SLUTLIGT), FK's
+	// beslutstyp of sjukpenning (SLUTLIGT, INTERMISTISKT); "" otherwise.
+	Status string
+	// Outcome is the decision's outcome: PM's beslutsutfall (BIFALL,
+	// AVSLAG), FK's beslutsutfall of sjukpenning (BEVILJAN, AVSLAG), or
+	// "AVSLAG" when Försäkringskassan marks the ärende avslaget; "" when
+	// the register says nothing (a decision of an amount is a grant).
+	Outcome string
+	// Amounts are what was decided, by period: one for each of FK's
+	// decisions, one per beslutadErsattning of PM's.
+	Amounts []DecidedAmount
+}
+
+// DecidedAmount is a benefit decided for a period.
+type DecidedAmount struct {
+	// Kind is FK's förmån id (with "/" and the delförmån id when given),
+	// or PM's ersättningstyp without its prefix ("IP", "GARP", …).
+	Kind string
+	// From and To bound the period decided (a month "2024-09" is its first
+	// or last day); To is zero for an open period, From when not given.
+	From, To bistand.Date
+	// Gross is the gross amount decided (SEK): per Frequency, or for the
+	// whole period when Frequency is "". For FK's sjukpenning and
+	// föräldrapenning, decided per day, it is the sum of the days'
+	// amounts. PM decides whole kronor.
+	Gross bistand.Money
+	// Frequency is what Gross is for: MANAD, KVARTAL, HALVAR, AR (FK's
+	// periodicitet 1–4 and PM's beloppsfrekvens), or PM's VECKA, DAG,
+	// ENGANGS; "" when the register gives none (FK's periodicitet 0).
+	Frequency string
+	// Days is FK's dagar (days compensated), 0 when not given.
+	Days int
 }
 
 // AFStatus is Arbetsförmedlingen's answer.

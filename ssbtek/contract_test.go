@@ -299,11 +299,48 @@ func TestFetchAgainstSimulator(t *testing.T) {
 			if !slices.Equal(a.Sources[SKV].CapitalIncome, capital) {
 				t.Errorf("capital income %+v, want %+v", a.Sources[SKV].CapitalIncome, capital)
 			}
+			checkDecisions(t, a.Sources[FK].Decisions, append(made, planned...))
 			permits := a.Sources[MIV].Permits
 			if (m.Permit != nil) != (len(permits) == 1) || (m.Permit != nil && (permits[0].DecidedOn != m.Permit.Decided || permits[0].To != m.Permit.ValidUntil || permits[0].AppliedOn != m.Permit.Applied)) {
 				t.Errorf("permits %+v, want %+v", permits, m.Permit)
 			}
 		})
+	}
+}
+
+// checkDecisions checks that every FK and PM payment of the query's
+// period is paid on a decision the client read: of its benefit, covering
+// its period, of its gross amount (per month, or for the days of the
+// month: sjukpenning and föräldrapenning; PM in whole kronor).
+func checkDecisions(t *testing.T, ds []Decision, pays []population.Payment) {
+	t.Helper()
+	for _, d := range ds {
+		if d.DecidedOn.IsZero() || d.DecidedOn.After(simNow) || !d.Final || len(d.Amounts) != 1 || (d.Source != FK && d.Source != PM) {
+			t.Errorf("decision %+v", d)
+		}
+	}
+	for _, p := range pays {
+		if (p.Source != population.FK && p.Source != population.PM) || p.From.Before(qFrom) || p.To.After(qTo) {
+			continue
+		}
+		gross := p.Gross
+		if p.Source == population.PM {
+			gross = bistand.Kronor(int64(p.Gross.MulDivUp(1, 100)))
+		}
+		ok := false
+		for _, d := range ds {
+			for _, a := range d.Amounts {
+				perMonth := a.Frequency == "MANAD"
+				perDays := a.Frequency == "" && a.From == p.From && a.To == p.To && a.Days == p.To.Day()
+				if string(d.Source) == string(p.Source) && d.Benefit == p.Benefit && !a.From.After(p.From) && (a.To.IsZero() || !a.To.Before(p.To)) &&
+					a.Gross == gross && (perMonth || perDays) {
+					ok = true
+				}
+			}
+		}
+		if !ok {
+			t.Errorf("the payment %s %s for %s–%s (gross %s) has no decision among %+v", p.Source, p.Benefit, p.From, p.To, gross, ds)
+		}
 	}
 }
 
@@ -324,7 +361,7 @@ func TestOutsider(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !a.Complete() || len(a.Payments()) != 0 || a.Sources[CSN].CSN.Found || a.Sources[AF].AF.Registered || len(a.Sources[TNS].Vehicles) != 0 {
+	if !a.Complete() || len(a.Payments()) != 0 || len(a.Sources[FK].Decisions) != 0 || a.Sources[CSN].CSN.Found || a.Sources[AF].AF.Registered || len(a.Sources[TNS].Vehicles) != 0 {
 		t.Errorf("outsider answer %+v", a.Sources)
 	}
 }
@@ -441,10 +478,24 @@ func TestRequestsCarryTheQuestion(t *testing.T) {
 				t.Errorf("%s asks %v", section, got)
 			}
 		}
+		// Decisions: FK's groups in formansinformation, PM's in beslut.
+		for section, want := range map[string][]string{"formansinformation": {"FK:ABB", "FK:BOB", "FK:US", "FK:SJP", "FK:FP", "FK:AS"}, "beslut": {"PM:AP"}} {
+			list, _ := q[section].([]any)
+			var got []string
+			for _, c := range list {
+				got = append(got, c.(string))
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s asks %v, want %v", section, got, want)
+			}
+		}
 		for k := range q {
-			if !slices.Contains([]string{"personnummer", "period", "utbetalningar", "preliminaraUtbetalningar"}, k) {
+			if !slices.Contains([]string{"personnummer", "period", "formansinformation", "beslut", "utbetalningar", "preliminaraUtbetalningar"}, k) {
 				t.Errorf("the LEFI query asks %s too", k)
 			}
+		}
+		for _, err := range contracttest.LoadOpenAPI(t, contractDir).JSONCheck(js, "LefiExternFormansinformationFraga") {
+			t.Errorf("LEFI query %s: %v", js, err)
 		}
 	}
 	if !slices.Equal(names, []string{"AF", "CSN", "FK", "SKV", "SO", "TNS", "MIV"}) {

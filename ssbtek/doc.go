@@ -28,11 +28,16 @@
 // aktorsid, lefiJsonFraga}: base64 of the LEFI query
 //
 //	{"personnummer": "YYYYMMDDNNNC", "period": {"from": …, "tom": …},
+//	 "formansinformation": the FK: groups of LEFIGroups,
+//	 "beslut": the PM: groups of LEFIGroups,
 //	 "preliminaraUtbetalningar": LEFIGroups, "utbetalningar": LEFIGroups}
 //
-// — LEFI's two payment sections, for the groups handling försörjningsstöd
-// needs and nothing more. The sources' own tidsperiod is not used: every
-// source is asked for the request's period.
+// — LEFI's two payment sections and its decisions, for the groups handling
+// försörjningsstöd needs and nothing more. LEFI 9 gives
+// Försäkringskassan's decisions inside its ärenden (asked in
+// formansinformation) and asks Pensionsmyndighetens in beslut, which takes
+// PM: groups only. The sources' own tidsperiod is not used: every source
+// is asked for the request's period.
 //
 // # What is read from each source
 //
@@ -46,8 +51,25 @@
 //     utbetalningsrader without "PM:" (the largest if several), PaidOn
 //     utbetalningsdatum, From/To utbetalningsperiod, Gross/Net
 //     brutto/nettobelopp (whole kronor), Tax the avdrag PM:PS, PM:PST,
-//     PM:SS and PM:SST. Every utlämnare whose tillstånd is not OK and every
-//     avvikelse becomes a Gap.
+//     PM:SS and PM:SST. Decisions: the beslut of Försäkringskassan's
+//     ärenden of the groups asked (barnbidragsarende ABB,
+//     bostadsbidragsarende BOB, underhallsstodsmottag US,
+//     sjukpenningarende SJP, foraldrapenningarende FP,
+//     aktivitetsstodsarende AS; the rest of an ärende, such as its
+//     grunduppgifter, and underhallsstodskrav, what the person owes, are
+//     not read) as Decisions of Source FK — DecidedOn fattades, Final
+//     definitivt, Status/Outcome sjukpenning's beslutstyp/beslutsutfall
+//     (Outcome AVSLAG for an ärende avslaget), one DecidedAmount: Kind
+//     förmån[/delförmån], From/To period (open when till is missing),
+//     Gross beslutatBruttobelopp (SEK) with Frequency from periodicitet, or
+//     for sjukpenning and föräldrapenning the sum of the ersattningsdagar's
+//     amounts for the period, Days dagar — and Pensionsmyndighetens beslut
+//     as Decisions of Source PM: ID beslutsid, DecidedOn beslutsdatum,
+//     Status beslutsstatus (Final when SLUTLIGT), Outcome beslutsutfall,
+//     one DecidedAmount per beslutadErsattning (Kind the ersättningstyp
+//     without "PM:", From/To period, Gross belopp in whole kronor,
+//     Frequency beloppsfrekvens). Every utlämnare whose tillstånd is not
+//     OK and every avvikelse becomes a Gap.
 //   - SO (the unemployment funds): each Arbetsloshetsersattning is a Fund
 //     (name, status, suspensions, application); each Utbetalningar a
 //     Payment{Benefit "ALE", PaidOn Utbetalningsdatum, Net NettoEfterSkatt,

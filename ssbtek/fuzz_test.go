@@ -82,6 +82,29 @@ func checkAnswer(t *testing.T, a *Answer) {
 			t.Fatalf("source %s has an error and data", src)
 		}
 		checkPayments(t, append(append([]Payment{}, sa.Payments...), sa.Planned...))
+		checkDecisionValues(t, sa.Decisions)
+	}
+}
+
+// checkDecisionValues checks what any decision read must be: of FK or PM,
+// of a benefit, with amounts in range over periods that do not end before
+// they start, and with a frequency of LEFI's.
+func checkDecisionValues(t *testing.T, ds []Decision) {
+	for _, d := range ds {
+		if (d.Source != FK && d.Source != PM) || d.Benefit == "" {
+			t.Fatalf("decision %+v", d)
+		}
+		for _, a := range d.Amounts {
+			if a.Gross > bistand.MaxMoney || a.Gross < -bistand.MaxMoney || a.Days < 0 {
+				t.Fatalf("amount out of range in %+v", d)
+			}
+			if !a.From.IsZero() && !a.To.IsZero() && a.To.Before(a.From) {
+				t.Fatalf("a period ending before it starts in %+v", d)
+			}
+			if a.Frequency != "" && !pmFrequencies[a.Frequency] {
+				t.Fatalf("frequency %q", a.Frequency)
+			}
+		}
 	}
 }
 
@@ -129,10 +152,17 @@ func FuzzLEFI(f *testing.F) {
 	}
 	f.Add([]byte(`{"avvikelser":[],"utbetalningar":[{"utbetalningsdatum":"2024-01-19","nettobelopp":9076,"avdrag":[{"belopp":1,"avdragstyp":{"kod":"PM:PS"}}],"utbetalningsrader":[{"formansgrupp":{"kod":"PM:AP"},"belopp":2}]}]}`))
 	f.Add([]byte(`{"formansinformation":{"utbetalningsuppgift":[{"foretag":{"id":1003},"formansfamilj":{"id":"AP"},"datum":"2024-03-19","period":{"fran":"2024-02","till":"2024-02-29"},"nettobelopp":{"summa":1.25e2,"valuta":"SEK"}}]}}`))
+	// Decisions of both models (the simulator's answers above carry them
+	// too).
+	f.Add([]byte(`{"formansinformation":{"bostadsbidragsarende":[{"avslaget":true,"beslut":[{"fattades":"2024-01-10","definitivt":true,"forman":{"id":"BOB"},"delforman":{"id":"X"},"periodicitet":{"id":1},"period":{"fran":"2024-02","till":"2024-03"},"beslutatBruttobelopp":{"summa":1.5e3,"valuta":"SEK"},"dagar":3}]}],` +
+		`"sjukpenningarende":[{"beslut":[{"fattades":"2024-02-01","period":{"fran":"2024-02-01","till":"2024-02-02"},"beslutstyp":"SLUTLIGT","beslutsutfall":"AVSLAG","ersattningsdagar":[{"ersattningsbelopp":{"summa":10.01}},{"ersattningsbelopp":{"summa":9.99}}]}]}],` +
+		`"foraldrapenningarende":[{"beslut":[{"ersattningsdagar":[{"dag":"2024-02-01","bruttobelopp":{"summa":700}}]}]}]},` +
+		`"beslut":[{"beslutsid":"1","beslutsdatum":"2024-01-01","formansgrupp":{"kod":"PM:AP"},"beslutsstatus":{"kod":"SLUTLIGT"},"beslutsutfall":{"kod":"BIFALL"},"beslutadErsattning":[{"beslutatBelopp":{"belopp":9000,"beloppsfrekvens":{"kod":"MANAD"}},"period":{"from":"2024-01-01","tom":"2024-12-31"},"ersattningstyp":{"kod":"PM:IP"}}]}]}`))
 	f.Fuzz(func(t *testing.T, js []byte) {
 		sa := &SourceAnswer{Source: FK}
 		if err := parseLEFI(sa, js); err == nil {
 			checkPayments(t, append(append([]Payment{}, sa.Payments...), sa.Planned...))
+			checkDecisionValues(t, sa.Decisions)
 		}
 	})
 }

@@ -13,19 +13,35 @@ import (
 // LEFIVersion is the LEFI version asked for (ForsakringskassanFraga.version).
 const LEFIVersion = "v9"
 
-// LEFIGroups are the LEFI förmånsgrupper asked for, in the query's payment
-// sections (utbetalningar and preliminaraUtbetalningar): barnbidrag,
+// LEFIGroups are the LEFI förmånsgrupper asked for: barnbidrag,
 // bostadsbidrag, underhållsstöd, sjukpenning, föräldrapenning,
-// aktivitetsstöd and allmän pension. Nothing else is asked: the query asks
-// for what handling försörjningsstöd needs and no more.
+// aktivitetsstöd and allmän pension. They are asked in the query's payment
+// sections (utbetalningar and preliminaraUtbetalningar) and for their
+// decisions: Försäkringskassan's groups in formansinformation (its ärenden,
+// which carry the beslut), Pensionsmyndigheten's in beslut (LEFI 9 asks
+// decisions of PM there only). Nothing else is asked: the query asks for
+// what handling försörjningsstöd needs and no more.
 var LEFIGroups = []string{"FK:ABB", "FK:BOB", "FK:US", "FK:SJP", "FK:FP", "FK:AS", "PM:AP"}
 
 // lefiFraga is LefiExternFormansinformationFraga.
 type lefiFraga struct {
 	Personnummer             string     `json:"personnummer"`
 	Period                   lefiPeriod `json:"period"`
+	Formansinformation       []string   `json:"formansinformation,omitempty"`
+	Beslut                   []string   `json:"beslut,omitempty"`
 	PreliminaraUtbetalningar []string   `json:"preliminaraUtbetalningar,omitempty"`
 	Utbetalningar            []string   `json:"utbetalningar,omitempty"`
+}
+
+// lefiGroupsOf returns the groups of LEFIGroups with a prefix ("FK:").
+func lefiGroupsOf(prefix string) []string {
+	var out []string
+	for _, g := range LEFIGroups {
+		if strings.HasPrefix(g, prefix) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 type lefiPeriod struct {
@@ -37,6 +53,8 @@ func lefiQuery(pnr string, from, to bistand.Date) []byte {
 	b, err := json.Marshal(lefiFraga{
 		Personnummer:             pnr,
 		Period:                   lefiPeriod{From: from.String(), Tom: to.String()},
+		Formansinformation:       lefiGroupsOf("FK:"),
+		Beslut:                   lefiGroupsOf("PM:"),
 		PreliminaraUtbetalningar: LEFIGroups,
 		Utbetalningar:            LEFIGroups,
 	})
@@ -59,9 +77,76 @@ type lefiSvar struct {
 	Formansinformation *struct {
 		Utbetalningsuppgift      []lefiUtbetalningUppgift `json:"utbetalningsuppgift"`
 		Preliminarautbetalningar []lefiUtbetalningUppgift `json:"preliminarautbetalningar"`
+		// The ärenden of the groups asked (LEFIGroups), with their beslut.
+		Barnbidragsarende     []lefiFkArende `json:"barnbidragsarende"`
+		Bostadsbidragsarende  []lefiFkArende `json:"bostadsbidragsarende"`
+		Underhallsstodsmottag []lefiFkArende `json:"underhallsstodsmottag"`
+		Sjukpenningarende     []lefiFkArende `json:"sjukpenningarende"`
+		Foraldrapenningarende []lefiFkArende `json:"foraldrapenningarende"`
+		Aktivitetsstodsarende []lefiFkArende `json:"aktivitetsstodsarende"`
 	} `json:"formansinformation"`
+	Beslut                   []lefiPmBeslut      `json:"beslut"`
 	PreliminaraUtbetalningar []lefiPmUtbetalning `json:"preliminaraUtbetalningar"`
 	Utbetalningar            []lefiPmUtbetalning `json:"utbetalningar"`
+}
+
+// lefiFkArende is what is read of Försäkringskassan's ärenden
+// (LefiBarnbidragArende, LefiBostadsbidragArende, LefiUnderhallsstodArende,
+// LefiSjukpenningArende, LefiForaldrapenningArende,
+// LefiAktivitetsstodArende): whether it was rejected, and its beslut.
+type lefiFkArende struct {
+	Avslaget *bool          `json:"avslaget"`
+	Beslut   []lefiFkBeslut `json:"beslut"`
+}
+
+// lefiFkBeslut is the union of the fields read of the beslut of those
+// ärenden (each type has some of them).
+type lefiFkBeslut struct {
+	Fattades     string          `json:"fattades"`
+	Definitivt   *bool           `json:"definitivt"`
+	Forman       *lefiBokstavkod `json:"forman"`
+	Delforman    *lefiBokstavkod `json:"delforman"`
+	Periodicitet *lefiSifferkod  `json:"periodicitet"`
+	Period       *struct {
+		Fran string `json:"fran"`
+		Till string `json:"till"`
+	} `json:"period"`
+	BeslutatBruttobelopp *lefiBelopp `json:"beslutatBruttobelopp"`
+	Dagar                json.Number `json:"dagar"`
+	Beslutsutfall        string      `json:"beslutsutfall"` // sjukpenning
+	Beslutstyp           string      `json:"beslutstyp"`    // sjukpenning
+	// Ersattningsdagar are the days of sjukpenning (ersattningsbelopp) and
+	// föräldrapenning (bruttobelopp).
+	Ersattningsdagar []struct {
+		Ersattningsbelopp *lefiBelopp `json:"ersattningsbelopp"`
+		Bruttobelopp      *lefiBelopp `json:"bruttobelopp"`
+	} `json:"ersattningsdagar"`
+}
+
+// lefiBokstavkod is LefiBokstavskod.
+type lefiBokstavkod struct {
+	ID          string `json:"id"`
+	Beskrivning string `json:"beskrivning"`
+}
+
+// lefiPmBeslut is LefiPmFormanBeslut (Pensionsmyndighetens model).
+type lefiPmBeslut struct {
+	Beslutsid          string   `json:"beslutsid"`
+	Beslutsdatum       string   `json:"beslutsdatum"`
+	Formansgrupp       lefiKod  `json:"formansgrupp"`
+	Beslutsstatus      *lefiKod `json:"beslutsstatus"`
+	Beslutsutfall      *lefiKod `json:"beslutsutfall"`
+	BeslutadErsattning []struct {
+		BeslutatBelopp *struct {
+			Belopp          json.Number `json:"belopp"`
+			Beloppsfrekvens *lefiKod    `json:"beloppsfrekvens"`
+		} `json:"beslutatBelopp"`
+		Period *struct {
+			From string `json:"from"`
+			Tom  string `json:"tom"`
+		} `json:"period"`
+		Ersattningstyp *lefiKod `json:"ersattningstyp"`
+	} `json:"beslutadErsattning"`
 }
 
 // lefiKod is any of LEFI's {kod, namn/beskrivning} objects.
@@ -188,6 +273,33 @@ func parseLEFI(sa *SourceAnswer, js []byte) error {
 			} else {
 				sa.Planned = append(sa.Planned, p)
 			}
+		}
+	}
+	if f := s.Formansinformation; f != nil {
+		for _, g := range []struct {
+			benefit string
+			arenden []lefiFkArende
+		}{
+			{"ABB", f.Barnbidragsarende}, {"BOB", f.Bostadsbidragsarende}, {"US", f.Underhallsstodsmottag},
+			{"SJP", f.Sjukpenningarende}, {"FP", f.Foraldrapenningarende}, {"AS", f.Aktivitetsstodsarende},
+		} {
+			for _, a := range g.arenden {
+				rejected := a.Avslaget != nil && *a.Avslaget
+				for n, b := range a.Beslut {
+					if d, err := fkDecision(g.benefit, rejected, b); err != nil {
+						sa.malformedItem("FK beslut "+g.benefit, n, err)
+					} else {
+						sa.Decisions = append(sa.Decisions, d)
+					}
+				}
+			}
+		}
+	}
+	for n, b := range s.Beslut {
+		if d, err := pmDecision(b); err != nil {
+			sa.malformedItem("PM beslut", n, err)
+		} else {
+			sa.Decisions = append(sa.Decisions, d)
 		}
 	}
 	for n, u := range s.Utbetalningar {
@@ -356,4 +468,142 @@ func pmPayment(u lefiPmUtbetalning) (Payment, error) {
 	}
 	p.Reference = reference(PM, p.Benefit, p)
 	return p, nil
+}
+
+// fkPeriodicity names FK's periodicitet codes as PM's beloppsfrekvens does
+// (0, none, is "").
+var fkPeriodicity = map[int64]string{0: "", 1: "MANAD", 2: "KVARTAL", 3: "HALVAR", 4: "AR"}
+
+// pmFrequencies are the codes of LefiPmFormanBeslutatBeloppFrekvensKod.
+var pmFrequencies = map[string]bool{"AR": true, "HALVAR": true, "KVARTAL": true, "MANAD": true, "VECKA": true, "DAG": true, "ENGANGS": true}
+
+// fkDecision reads one of Försäkringskassan's beslut of an ärende of a
+// benefit.
+func fkDecision(benefit string, rejected bool, b lefiFkBeslut) (Decision, error) {
+	d := Decision{Source: FK, Benefit: benefit, Status: strings.TrimSpace(b.Beslutstyp), Outcome: strings.TrimSpace(b.Beslutsutfall)}
+	if d.Outcome == "" && rejected {
+		d.Outcome = "AVSLAG"
+	}
+	var err error
+	if d.DecidedOn, err = parseOptDate(b.Fattades); err != nil {
+		return d, fmt.Errorf("fattades: %w", err)
+	}
+	d.Final = b.Definitivt != nil && *b.Definitivt
+	a := DecidedAmount{Kind: benefit}
+	if b.Forman != nil && strings.TrimSpace(b.Forman.ID) != "" {
+		a.Kind = strings.TrimSpace(b.Forman.ID)
+	}
+	if b.Delforman != nil && strings.TrimSpace(b.Delforman.ID) != "" {
+		a.Kind += "/" + strings.TrimSpace(b.Delforman.ID)
+	}
+	if p := b.Period; p != nil {
+		var e1, e2 error
+		if strings.TrimSpace(p.Fran) != "" {
+			a.From, e1 = parseDayOrMonth(p.Fran, false)
+		}
+		if strings.TrimSpace(p.Till) != "" {
+			a.To, e2 = parseDayOrMonth(p.Till, true)
+		}
+		if e := errors.Join(e1, e2); e != nil {
+			return d, fmt.Errorf("period: %w", e)
+		}
+		if !a.From.IsZero() && !a.To.IsZero() && a.To.Before(a.From) {
+			return d, errors.New("period ends before it starts")
+		}
+	}
+	if p := b.Periodicitet; p != nil && p.ID != "" {
+		n, err := p.ID.Int64()
+		f, ok := fkPeriodicity[n]
+		if err != nil || !ok {
+			return d, errors.New("periodicitet: unknown code")
+		}
+		a.Frequency = f
+	}
+	if b.Dagar != "" {
+		n, err := b.Dagar.Int64()
+		if err != nil || n < 0 || n > 1<<20 {
+			return d, errors.New("dagar: not a number of days")
+		}
+		a.Days = int(n)
+	}
+	switch {
+	case b.BeslutatBruttobelopp != nil:
+		if a.Gross, err = b.BeslutatBruttobelopp.money(); err != nil {
+			return d, fmt.Errorf("beslutatBruttobelopp: %w", err)
+		}
+	case len(b.Ersattningsdagar) > 0:
+		// Decided per day: the amount is the days' sum, for the period.
+		a.Frequency = ""
+		for _, day := range b.Ersattningsdagar {
+			m := day.Ersattningsbelopp
+			if m == nil {
+				m = day.Bruttobelopp
+			}
+			if m == nil {
+				continue
+			}
+			v, err := m.money()
+			if err != nil {
+				return d, fmt.Errorf("ersattningsdag: %w", err)
+			}
+			a.Gross += v
+			if a.Gross > bistand.MaxMoney || a.Gross < -bistand.MaxMoney {
+				return d, bistand.ErrMoneyRange
+			}
+		}
+	}
+	d.Amounts = []DecidedAmount{a}
+	return d, nil
+}
+
+// pmDecision reads one of Pensionsmyndighetens beslut.
+func pmDecision(b lefiPmBeslut) (Decision, error) {
+	d := Decision{Source: PM, ID: strings.TrimSpace(b.Beslutsid)}
+	d.Benefit = strings.TrimPrefix(strings.TrimSpace(b.Formansgrupp.Kod), "PM:")
+	if d.Benefit == "" {
+		return d, errors.New("no formansgrupp")
+	}
+	var err error
+	if d.DecidedOn, err = parseOptDate(b.Beslutsdatum); err != nil {
+		return d, fmt.Errorf("beslutsdatum: %w", err)
+	}
+	if s := b.Beslutsstatus; s != nil {
+		d.Status = strings.TrimSpace(s.Kod)
+		d.Final = d.Status == "SLUTLIGT"
+	}
+	if u := b.Beslutsutfall; u != nil {
+		d.Outcome = strings.TrimSpace(u.Kod)
+	}
+	for _, e := range b.BeslutadErsattning {
+		var a DecidedAmount
+		if t := e.Ersattningstyp; t != nil {
+			a.Kind = strings.TrimPrefix(strings.TrimSpace(t.Kod), "PM:")
+		}
+		if p := e.Period; p != nil {
+			var e1, e2 error
+			a.From, e1 = parseOptDate(p.From)
+			a.To, e2 = parseOptDate(p.Tom)
+			if e := errors.Join(e1, e2); e != nil {
+				return d, fmt.Errorf("period: %w", e)
+			}
+			if !a.From.IsZero() && !a.To.IsZero() && a.To.Before(a.From) {
+				return d, errors.New("period ends before it starts")
+			}
+		}
+		if b := e.BeslutatBelopp; b != nil {
+			if b.Belopp != "" {
+				if a.Gross, err = parseAmount(string(b.Belopp)); err != nil {
+					return d, fmt.Errorf("beslutatBelopp: %w", err)
+				}
+			}
+			if f := b.Beloppsfrekvens; f != nil {
+				a.Frequency = strings.TrimSpace(f.Kod)
+				if !pmFrequencies[a.Frequency] {
+					return d, errors.New("beloppsfrekvens: unknown code")
+				}
+			}
+		}
+		d.Amounts = append(d.Amounts, a)
+	}
+	return d, nil
 }

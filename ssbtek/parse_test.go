@@ -191,3 +191,66 @@ func TestParseAnswerSources(t *testing.T) {
 		t.Errorf("source error carries the number: %s", msg)
 	}
 }
+
+func TestParseLEFIDecisions(t *testing.T) {
+	js := `{
+	 "formansinformation":{
+	  "bostadsbidragsarende":[{"startades":"2023-12-01","aktivt":true,"avslaget":false,"beslut":[
+	    {"fattades":"2023-12-10","definitivt":true,"forman":{"id":"BOB","beskrivning":"Bostadsbidrag"},"delforman":{"id":"BTB","beskrivning":"Barntillägg"},
+	     "periodicitet":{"id":1,"beskrivning":"Månadsvis"},"period":{"fran":"2024-01","till":"2024-02"},"beslutatBruttobelopp":{"summa":1250.5,"valuta":"SEK"}},
+	    {"fattades":"2024-02-10","definitivt":false,"forman":{"id":"BOB"},"periodicitet":{"id":1},"period":{"fran":"2024-03-01"},"beslutatBruttobelopp":{"summa":1300,"valuta":"SEK"}},
+	    {"fattades":"2024-02-31","forman":{"id":"BOB"}},
+	    {"fattades":"2024-02-10","periodicitet":{"id":9}},
+	    {"fattades":"2024-02-10","period":{"fran":"2024-03-31","till":"2024-03-01"}}
+	  ]}],
+	  "barnbidragsarende":[{"beslut":[{"fattades":"2023-12-10","definitivt":true,"forman":{"id":"ABB"},"periodicitet":{"id":1},"period":{"fran":"2024-01-01"},"beslutatBruttobelopp":{"summa":1250}}]}],
+	  "underhallsstodsmottag":[{"avslaget":true,"beslut":[{"fattades":"2024-01-05","definitivt":true,"period":{"fran":"2024-01-01","till":"2024-01-31"}}]}],
+	  "sjukpenningarende":[{"aktivt":true,"beslut":[{"fattades":"2024-02-01","definitivt":true,"forman":{"id":"SJP"},"period":{"fran":"2024-02-01","till":"2024-02-03"},
+	    "dagar":3,"beslutsutfall":"BEVILJAN","beslutstyp":"SLUTLIGT","ersattning":"FOREBYGGANDE_SJUKPENNING",
+	    "ersattningsdagar":[{"ersattningsdatum":"2024-02-01","ersattningsbelopp":{"summa":100.33,"valuta":"SEK"}},{"ersattningsdatum":"2024-02-02","ersattningsbelopp":{"summa":100.33}},{"ersattningsdatum":"2024-02-03","ersattningsbelopp":{"summa":100.34}}]}]}],
+	  "foraldrapenningarende":[{"beslut":[{"fattades":"2024-02-01","forman":{"id":"FP"},"period":{"fran":"2024-02-01","till":"2024-02-01"},"dagar":-1}]}],
+	  "aktivitetsstodsarende":[{"beslut":[{"fattades":"2024-02-01","beslutatBruttobelopp":{"summa":1,"valuta":"EUR"}}]}]
+	 },
+	 "beslut":[
+	  {"beslutsid":"B-1","beslutsdatum":"2023-12-10","formansgrupp":{"kod":"PM:AP","beskrivning":"Allmän pension"},"beslutsstatus":{"kod":"SLUTLIGT","beskrivning":"Slutligt"},
+	   "beslutsutfall":{"kod":"BIFALL","beskrivning":"Bifall"},"beslutadErsattning":[
+	    {"beslutatBelopp":{"belopp":9000,"beloppsfrekvens":{"kod":"MANAD","beskrivning":"Månad"}},"period":{"from":"2024-01-01"},"ersattningstyp":{"kod":"PM:IP","beskrivning":"Inkomstpension"}},
+	    {"beslutatBelopp":{"belopp":3000,"beloppsfrekvens":{"kod":"MANAD","beskrivning":"Månad"}},"period":{"from":"2024-01-01","tom":"2024-12-31"},"ersattningstyp":{"kod":"PM:GARP","beskrivning":"Garantipension"}}]},
+	  {"beslutsid":"B-2","formansgrupp":{"kod":"PM:AP"},"beslutsstatus":{"kod":"PRELIMINART"},"beslutsutfall":{"kod":"AVSLAG"}},
+	  {"beslutsid":"B-3","formansgrupp":{"kod":"PM:AP"},"beslutadErsattning":[{"beslutatBelopp":{"belopp":1,"beloppsfrekvens":{"kod":"SEKUND"}}}]},
+	  {"beslutsid":"B-4","beslutsdatum":"2023-12-10"}
+	 ]
+	}`
+	sa := &SourceAnswer{Source: FK}
+	if err := parseLEFI(sa, []byte(js)); err != nil {
+		t.Fatal(err)
+	}
+	d := func(y, m, day int) bistand.Date { return bistand.MustDate(y, timeMonth(m), day) }
+	want := []Decision{
+		{Source: FK, Benefit: "ABB", DecidedOn: d(2023, 12, 10), Final: true, Amounts: []DecidedAmount{{Kind: "ABB", From: d(2024, 1, 1), Gross: 125000, Frequency: "MANAD"}}},
+		{Source: FK, Benefit: "BOB", DecidedOn: d(2023, 12, 10), Final: true, Amounts: []DecidedAmount{{Kind: "BOB/BTB", From: d(2024, 1, 1), To: d(2024, 2, 29), Gross: 125050, Frequency: "MANAD"}}},
+		{Source: FK, Benefit: "BOB", DecidedOn: d(2024, 2, 10), Amounts: []DecidedAmount{{Kind: "BOB", From: d(2024, 3, 1), Gross: 130000, Frequency: "MANAD"}}},
+		{Source: FK, Benefit: "US", DecidedOn: d(2024, 1, 5), Final: true, Outcome: "AVSLAG", Amounts: []DecidedAmount{{Kind: "US", From: d(2024, 1, 1), To: d(2024, 1, 31)}}},
+		{Source: FK, Benefit: "SJP", DecidedOn: d(2024, 2, 1), Final: true, Status: "SLUTLIGT", Outcome: "BEVILJAN", Amounts: []DecidedAmount{{Kind: "SJP", From: d(2024, 2, 1), To: d(2024, 2, 3), Gross: 30100, Days: 3}}},
+		{Source: PM, Benefit: "AP", ID: "B-1", DecidedOn: d(2023, 12, 10), Final: true, Status: "SLUTLIGT", Outcome: "BIFALL", Amounts: []DecidedAmount{
+			{Kind: "IP", From: d(2024, 1, 1), Gross: 900000, Frequency: "MANAD"}, {Kind: "GARP", From: d(2024, 1, 1), To: d(2024, 12, 31), Gross: 300000, Frequency: "MANAD"}}},
+		{Source: PM, Benefit: "AP", ID: "B-2", Status: "PRELIMINART", Outcome: "AVSLAG"},
+	}
+	if !reflect.DeepEqual(sa.Decisions, want) {
+		t.Errorf("decisions\n%+v\nwant\n%+v", sa.Decisions, want)
+	}
+	var gaps []string
+	for _, g := range sa.Gaps {
+		gaps = append(gaps, g.Group+"/"+g.Code)
+	}
+	wantGaps := []string{"FK beslut BOB 3/MALFORMED", "FK beslut BOB 4/MALFORMED", "FK beslut BOB 5/MALFORMED", "FK beslut FP 1/MALFORMED", "FK beslut AS 1/MALFORMED",
+		"PM beslut 3/MALFORMED", "PM beslut 4/MALFORMED"}
+	if !reflect.DeepEqual(gaps, wantGaps) {
+		t.Errorf("gaps %v, want %v", gaps, wantGaps)
+	}
+	// A value of the wrong JSON type makes the whole answer unreadable,
+	// never a decision read wrongly.
+	if err := parseLEFI(&SourceAnswer{}, []byte(`{"beslut":[{"beslutsstatus":"SLUTLIGT"}]}`)); err == nil {
+		t.Error("a status as text was read")
+	}
+}

@@ -576,14 +576,26 @@ type jUtlamnare struct {
 }
 
 type jFormansinformation struct {
-	Utbetalningsuppgift      []jUppgift `json:"utbetalningsuppgift,omitempty"`
-	Preliminarautbetalningar []jUppgift `json:"preliminarautbetalningar,omitempty"`
+	Aktivitetsstodsarende    []jFkArende `json:"aktivitetsstodsarende,omitempty"`
+	Barnbidragsarende        []jFkArende `json:"barnbidragsarende,omitempty"`
+	Bostadsbidragsarende     []jFkArende `json:"bostadsbidragsarende,omitempty"`
+	Foraldrapenningarende    []jFkArende `json:"foraldrapenningarende,omitempty"`
+	Preliminarautbetalningar []jUppgift  `json:"preliminarautbetalningar,omitempty"`
+	Sjukpenningarende        []jFkArende `json:"sjukpenningarende,omitempty"`
+	Underhallsstodsmottag    []jFkArende `json:"underhallsstodsmottag,omitempty"`
+	Utbetalningsuppgift      []jUppgift  `json:"utbetalningsuppgift,omitempty"`
+}
+
+func (f *jFormansinformation) empty() bool {
+	return len(f.Aktivitetsstodsarende)+len(f.Barnbidragsarende)+len(f.Bostadsbidragsarende)+len(f.Foraldrapenningarende)+
+		len(f.Preliminarautbetalningar)+len(f.Sjukpenningarende)+len(f.Underhallsstodsmottag)+len(f.Utbetalningsuppgift) == 0
 }
 
 type jSvar struct {
 	Utlamnare                []jUtlamnare         `json:"utlamnare"`
 	Avvikelser               struct{}             `json:"avvikelser"`
 	Formansinformation       *jFormansinformation `json:"formansinformation,omitempty"`
+	Beslut                   []jPmBeslut          `json:"beslut,omitempty"`
 	PreliminaraUtbetalningar []jPmUtbetalning     `json:"preliminaraUtbetalningar,omitempty"`
 	Utbetalningar            []jPmUtbetalning     `json:"utbetalningar,omitempty"`
 }
@@ -667,7 +679,19 @@ func (r *reply) fk(x *xw) *srcError {
 			}
 		}
 	}
-	if len(fi.Utbetalningsuppgift)+len(fi.Preliminarautbetalningar) > 0 {
+	// Decisions: FK's in the ärenden of the groups asked in
+	// formansinformation, PM's in beslut.
+	var fkDecisions []simDecision
+	for _, d := range r.decisions(from, to) {
+		switch {
+		case d.src == population.FK && member(lq.Formansinformation, "FK:"+d.benefit):
+			fkDecisions = append(fkDecisions, d)
+		case d.src == population.PM && member(lq.Beslut, "PM:"+d.benefit):
+			s.Beslut = append(s.Beslut, r.pmBeslut(d))
+		}
+	}
+	fkArenden(fkDecisions, fi)
+	if !fi.empty() {
 		s.Formansinformation = fi
 	}
 	js, err := json.Marshal(s)

@@ -33,7 +33,18 @@
 //     (utbetalningsuppgift, preliminarautbetalningar) with förmånsfamilj =
 //     the group code; PM's (PM:AP) in utbetalningar and
 //     preliminaraUtbetalningar, in whole kronor (gross rounded up, tax the
-//     difference). A query LEFI would refuse (400: no groups, unknown
+//     difference). Decisions of the groups asked for them —
+//     Försäkringskassan's in formansinformation, as ärenden
+//     (barnbidragsarende, bostadsbidragsarende, underhallsstodsmottag,
+//     sjukpenningarende, foraldrapenningarende, aktivitetsstodsarende) with
+//     their beslut, Pensionsmyndighetens in beslut — are made from the
+//     payments (decisions.go): every payment for a month is paid on a
+//     decision covering the month with the payment's gross amount, made on
+//     the 10th of the month before; months of the same amount share one
+//     decision, the latest open-ended; sjukpenning and föräldrapenning are
+//     decided month by month, per day. Those whose period overlaps the
+//     query's and that are made by Now are answered. A query LEFI would
+//     refuse (400: no groups, unknown
 //     group, bad period or one longer than two years, a personnummer other
 //     than personidentitet) gives FK an error{kalla BT, felkod 400}.
 //   - SKV: svar, Skatteverket's answer as XML text: the person and, with

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,6 +62,7 @@ func defaults(pnr string) params {
 
 func lefiQueryJSON(pnr, from, to string) string {
 	return fmt.Sprintf(`{"personnummer":%q,"period":{"from":%q,"tom":%q},`+
+		`"formansinformation":["FK:ABB","FK:BOB","FK:US","FK:SJP","FK:FP","FK:AS"],"beslut":["PM:AP"],`+
 		`"utbetalningar":["FK:ABB","FK:BOB","FK:US","FK:SJP","FK:FP","FK:AS","PM:AP"],`+
 		`"preliminaraUtbetalningar":["FK:ABB","FK:BOB","FK:US","FK:SJP","FK:FP","FK:AS","PM:AP"]}`, pnr, from, to)
 }
@@ -266,9 +268,68 @@ type oaSvar struct {
 	Formansinformation *struct {
 		Utbetalningsuppgift      []oaUppgift `json:"utbetalningsuppgift"`
 		Preliminarautbetalningar []oaUppgift `json:"preliminarautbetalningar"`
+		// The ärenden: checked against the OpenAPI by lefiSchema.
+		Barnbidragsarende     []oaArende `json:"barnbidragsarende"`
+		Bostadsbidragsarende  []oaArende `json:"bostadsbidragsarende"`
+		Underhallsstodsmottag []oaArende `json:"underhallsstodsmottag"`
+		Sjukpenningarende     []oaArende `json:"sjukpenningarende"`
+		Foraldrapenningarende []oaArende `json:"foraldrapenningarende"`
+		Aktivitetsstodsarende []oaArende `json:"aktivitetsstodsarende"`
 	} `json:"formansinformation"`
-	Utbetalningar            []oaPm `json:"utbetalningar"`
-	PreliminaraUtbetalningar []oaPm `json:"preliminaraUtbetalningar"`
+	Beslut                   []oaPmBeslut `json:"beslut"`
+	Utbetalningar            []oaPm       `json:"utbetalningar"`
+	PreliminaraUtbetalningar []oaPm       `json:"preliminaraUtbetalningar"`
+}
+
+// oaArende is what the tests read of FK's ärenden: their decisions.
+type oaArende struct {
+	Startades string `json:"startades"`
+	Aktivt    *bool  `json:"aktivt"`
+	Avslaget  *bool  `json:"avslaget"`
+	Beslut    []struct {
+		Fattades     string `json:"fattades"`
+		Definitivt   bool   `json:"definitivt"`
+		Forman       oaKod  `json:"forman"`
+		Periodicitet *oaKod `json:"periodicitet"`
+		Period       struct {
+			Fran string `json:"fran"`
+			Till string `json:"till"`
+		} `json:"period"`
+		BeslutatBruttobelopp *oaBelopp      `json:"beslutatBruttobelopp"`
+		Omfattning           map[string]int `json:"omfattning"`
+		Dagar                int            `json:"dagar"`
+		Karens               *bool          `json:"karens"`
+		Beslutsutfall        string         `json:"beslutsutfall"`
+		Beslutstyp           string         `json:"beslutstyp"`
+		Ersattning           any            `json:"ersattning"`
+		Ersattningsdagar     []struct {
+			Ersattningsdatum  string    `json:"ersattningsdatum"`
+			Ersattningsbelopp *oaBelopp `json:"ersattningsbelopp"`
+			Dag               string    `json:"dag"`
+			Niva              *oaKod    `json:"niva"`
+			Bruttobelopp      *oaBelopp `json:"bruttobelopp"`
+		} `json:"ersattningsdagar"`
+	} `json:"beslut"`
+}
+
+// oaPmBeslut is LefiPmFormanBeslut as far as the simulator writes it.
+type oaPmBeslut struct {
+	Beslutsid          string  `json:"beslutsid"`
+	Beslutsdatum       string  `json:"beslutsdatum"`
+	Formansgrupp       oaPmKod `json:"formansgrupp"`
+	Beslutsstatus      oaPmKod `json:"beslutsstatus"`
+	Beslutsutfall      oaPmKod `json:"beslutsutfall"`
+	BeslutadErsattning []struct {
+		BeslutatBelopp struct {
+			Belopp          json.Number `json:"belopp"`
+			Beloppsfrekvens oaPmKod     `json:"beloppsfrekvens"`
+		} `json:"beslutatBelopp"`
+		Period struct {
+			From string `json:"from"`
+			Tom  string `json:"tom"`
+		} `json:"period"`
+		Ersattningstyp oaPmKod `json:"ersattningstyp"`
+	} `json:"beslutadErsattning"`
 }
 
 type oaKod struct {
@@ -330,6 +391,20 @@ type oaPm struct {
 	} `json:"utbetalningsrader"`
 }
 
+var (
+	lefiOnce sync.Once
+	lefiOA   *contracttest.OpenAPI
+)
+
+// lefiSchema is LEFI's OpenAPI description, read once.
+func lefiSchema(t *testing.T) *contracttest.OpenAPI {
+	lefiOnce.Do(func() { lefiOA = contracttest.LoadOpenAPI(t, contractDir) })
+	if lefiOA == nil {
+		t.Fatal("LEFI's OpenAPI description could not be read")
+	}
+	return lefiOA
+}
+
 func checkLEFI(t *testing.T, js []byte, what string) *oaSvar {
 	t.Helper()
 	d := json.NewDecoder(bytes.NewReader(js))
@@ -358,6 +433,38 @@ func checkLEFI(t *testing.T, js []byte, what string) *oaSvar {
 				if _, err := b.Summa.Float64(); err != nil || b.Valuta != "SEK" {
 					t.Errorf("%s: belopp %+v", what, b)
 				}
+			}
+		}
+	}
+	// Every property, type and enum value as the OpenAPI describes it.
+	for _, err := range lefiSchema(t).JSONCheck(js, "LefiExternFormansinformationSvar") {
+		t.Errorf("%s: LEFI answer: %v", what, err)
+	}
+	if f := s.Formansinformation; f != nil {
+		for _, list := range [][]oaArende{f.Barnbidragsarende, f.Bostadsbidragsarende, f.Underhallsstodsmottag, f.Sjukpenningarende, f.Foraldrapenningarende, f.Aktivitetsstodsarende} {
+			for _, a := range list {
+				if a.Startades != "" {
+					date(a.Startades)
+				}
+				for _, b := range a.Beslut {
+					date(b.Fattades)
+					date(b.Period.Fran)
+					if b.Period.Till != "" {
+						date(b.Period.Till)
+					}
+					for _, d := range b.Ersattningsdagar {
+						date(d.Ersattningsdatum + d.Dag)
+					}
+				}
+			}
+		}
+	}
+	for _, b := range s.Beslut {
+		date(b.Beslutsdatum)
+		for _, e := range b.BeslutadErsattning {
+			date(e.Period.From)
+			if e.Period.Tom != "" {
+				date(e.Period.Tom)
 			}
 		}
 	}
@@ -641,6 +748,136 @@ func TestPaymentsFollowNow(t *testing.T) {
 		}
 		if c.want == 3 && (so.SOPaid[2] != march.PaidOn.String() || so.SONet[2] != march.Net.Decimal()) {
 			t.Errorf("March payment %s %s, want %s %s", so.SOPaid[2], so.SONet[2], march.PaidOn, march.Net.Decimal())
+		}
+	}
+}
+
+// Every payment of FK and PM — made, planned, late or varying — is paid
+// on a decision that covers its month with its gross amount; decisions are
+// answered only for the groups asked for them, and made by Now.
+func TestLEFIDecisionsAgreeWithPayments(t *testing.T) {
+	h := newSim(Options{})
+	ppl := people(t)
+	varying, _ := find(t, "a varying household with housing allowance", func(h population.Household, j int, m population.Person) bool {
+		return j == 0 && h.Varying && h.FailsSource == "" && len(pop.Payments(h, 0, bistand.MustMonth(2024, 2), bistand.MustDate(2024, 4, 30))) > 1
+	})
+	ppl["varying"] = varying.Members[0].Number.String()
+	maintained, _ := find(t, "a household with maintenance support", func(h population.Household, j int, m population.Person) bool {
+		for _, p := range pop.Payments(h, j, bistand.MustMonth(2024, 2), bistand.MustDate(2024, 4, 30)) {
+			if p.Benefit == population.BenefitMaintenanceSupport && h.FailsSource == "" {
+				return true
+			}
+		}
+		return false
+	})
+	ppl["maintenance"] = maintained.Members[0].Number.String()
+	seen := map[string]bool{}
+	for _, name := range []string{"sick", "parental", "activity", "pension", "parent", "late", "varying", "maintenance", "unemployed", "outsider"} {
+		pnr := ppl[name]
+		e := decode(t, post(h, defaults(pnr).xml()).Body.Bytes())
+		js, _ := base64.StdEncoding.DecodeString(e.source("FK").Data.LEFI)
+		s := checkLEFI(t, js, name)
+		type covered struct {
+			from, to string // to "": open
+			gross    string
+		}
+		decided := map[string][]covered{} // by FK:/PM: group
+		if f := s.Formansinformation; f != nil {
+			for _, a := range [][]oaArende{f.Barnbidragsarende, f.Bostadsbidragsarende, f.Underhallsstodsmottag, f.Sjukpenningarende, f.Foraldrapenningarende, f.Aktivitetsstodsarende} {
+				for _, ar := range a {
+					for _, b := range ar.Beslut {
+						if b.Fattades > testNow.String() || !b.Definitivt {
+							t.Errorf("%s: decision %+v made after now or not final", name, b)
+						}
+						c := covered{from: b.Period.Fran, to: b.Period.Till}
+						switch {
+						case b.BeslutatBruttobelopp != nil:
+							c.gross = b.BeslutatBruttobelopp.Summa.String()
+							if b.Periodicitet == nil || fmt.Sprint(b.Periodicitet.ID) != "1" {
+								t.Errorf("%s: a monthly amount without periodicitet 1: %+v", name, b)
+							}
+						default:
+							var sum bistand.Money
+							for _, d := range b.Ersattningsdagar {
+								a := d.Ersattningsbelopp
+								if a == nil {
+									a = d.Bruttobelopp
+								}
+								m, err := bistand.ParseKronor(a.Summa.String())
+								if err != nil {
+									t.Fatal(err)
+								}
+								sum += m
+							}
+							if b.Dagar != len(b.Ersattningsdagar) || b.Dagar == 0 {
+								t.Errorf("%s: %d days, dagar %d", name, len(b.Ersattningsdagar), b.Dagar)
+							}
+							c.gross = sum.Decimal()
+						}
+						decided["FK:"+fmt.Sprint(b.Forman.ID)] = append(decided["FK:"+fmt.Sprint(b.Forman.ID)], c)
+					}
+				}
+			}
+		}
+		for _, b := range s.Beslut {
+			if b.Beslutsdatum > testNow.String() || b.Beslutsstatus.Kod != "SLUTLIGT" || b.Beslutsutfall.Kod != "BIFALL" || b.Beslutsid == "" {
+				t.Errorf("%s: PM decision %+v", name, b)
+			}
+			for _, e := range b.BeslutadErsattning {
+				if e.BeslutatBelopp.Beloppsfrekvens.Kod != "MANAD" {
+					t.Errorf("%s: PM amount per %s", name, e.BeslutatBelopp.Beloppsfrekvens.Kod)
+				}
+				decided[b.Formansgrupp.Kod] = append(decided[b.Formansgrupp.Kod], covered{e.Period.From, e.Period.Tom, e.BeslutatBelopp.Belopp.String()})
+			}
+		}
+		n, _ := personnummer.ParseCanonical(pnr)
+		hh, j, found := pop.Lookup(n)
+		if !found {
+			if len(decided) > 0 {
+				t.Errorf("an outsider has decisions: %s", js)
+			}
+			continue
+		}
+		// Every payment the person gets for a month of the period, paid
+		// or not yet.
+		payments := 0
+		for m := bistand.MustMonth(2024, 1); m <= bistand.MustMonth(2024, 3); m++ {
+			for _, p := range pop.Payments(hh, j, m, bistand.MustDate(2030, 1, 1)) {
+				if p.Source != population.FK && p.Source != population.PM {
+					continue
+				}
+				payments++
+				gross := p.Gross.Decimal()
+				if p.Source == population.PM {
+					gross = fmt.Sprint(int64(p.Gross.MulDivUp(1, 100)))
+				}
+				ok := false
+				for _, c := range decided[string(p.Source)+":"+p.Benefit] {
+					if c.from <= p.From.String() && (c.to == "" || c.to >= p.To.String()) && c.gross == gross {
+						ok = true
+					}
+				}
+				if !ok {
+					t.Errorf("%s: the payment %s %s for %s (gross %s) has no decision: %+v", name, p.Source, p.Benefit, m, gross, decided)
+				}
+				seen[p.Benefit] = true
+			}
+		}
+		if name != "unemployed" && payments == 0 {
+			t.Errorf("%s: no FK or PM payment to check", name)
+		}
+		// Decisions only for what is asked.
+		p := defaults(pnr)
+		p.lefi = `{"personnummer":"` + pnr + `","period":{"from":"2024-01-01","tom":"2024-03-31"},"utbetalningar":["FK:BOB","PM:AP"]}`
+		e = decode(t, post(h, p.xml()).Body.Bytes())
+		js, _ = base64.StdEncoding.DecodeString(e.source("FK").Data.LEFI)
+		if s := checkLEFI(t, js, name+" payments only"); len(s.Beslut) > 0 || (s.Formansinformation != nil && len(s.Formansinformation.Bostadsbidragsarende)+len(s.Formansinformation.Sjukpenningarende) > 0) {
+			t.Errorf("%s: decisions not asked for: %s", name, js)
+		}
+	}
+	for _, b := range []string{"ABB", "BOB", "US", "SJP", "FP", "AS", "AP"} {
+		if !seen[b] {
+			t.Errorf("no %s payment checked against its decision", b)
 		}
 	}
 }

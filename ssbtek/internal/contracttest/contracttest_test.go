@@ -40,3 +40,46 @@ func TestBodyPayload(t *testing.T) {
 		t.Error("an empty body has a payload")
 	}
 }
+
+// The OpenAPI reader knows LEFI's schemas, and the check finds what does
+// not follow them.
+func TestOpenAPI(t *testing.T) {
+	o := LoadOpenAPI(t, "../../testdata/contract")
+	s := o.Schemas["LefiPmFormanBeslut"]
+	if s == nil || s.Properties["beslutadErsattning"] == nil || s.Properties["beslutadErsattning"].Items.Ref != "LefiPmFormanBeslutadErsattning" ||
+		s.Properties["formansgrupp"].Ref != "LefiPmFormanGrupp" || s.Properties["beslutsid"].Type != "string" {
+		t.Fatalf("LefiPmFormanBeslut %+v", s)
+	}
+	if e := o.Schemas["LefiPmFormanBeslutatBeloppFrekvensKod"]; e == nil || len(e.Enum) != 7 || e.Enum[3] != "MANAD" {
+		t.Fatalf("enum %+v", e)
+	}
+	if r := o.Schemas["LefiPeriod"].Required; len(r) != 2 {
+		t.Fatalf("required %v", r)
+	}
+	good := `{"utlamnare":[{"utlamnare":{"kod":"PM","namn":"Pensionsmyndigheten"},"tillstand":{"kod":"OK","beskrivning":"x"}}],"avvikelser":{},
+	  "beslut":[{"beslutsid":"1","formansgrupp":{"kod":"PM:AP","beskrivning":"x"},"beslutadErsattning":[{"beslutatBelopp":{"belopp":100,"beloppsfrekvens":{"kod":"MANAD","beskrivning":"x"}},"period":{"from":"2024-01-01"}}]}],
+	  "formansinformation":{"sjukpenningarende":[{"aktivt":true,"beslut":[{"fattades":"2024-01-01","definitivt":true,"omfattning":{"taljare":1,"namnare":1}}]}]}}`
+	if errs := o.JSONCheck([]byte(good), "LefiExternFormansinformationSvar"); len(errs) > 0 {
+		t.Errorf("a valid answer: %v", errs)
+	}
+	for name, bad := range map[string]string{
+		"unknown property":    `{"beslut":[{"beslutsdag":"2024-01-01"}]}`,
+		"not in the enum":     `{"beslut":[{"formansgrupp":{"kod":"PM:XX","beskrivning":"x"}}]}`,
+		"required missing":    `{"beslut":[{"formansgrupp":{"kod":"PM:AP"}}]}`,
+		"integer as text":     `{"beslut":[{"beslutadErsattning":[{"beslutatBelopp":{"belopp":"100"}}]}]}`,
+		"fraction":            `{"beslut":[{"beslutadErsattning":[{"beslutatBelopp":{"belopp":1.5}}]}]}`,
+		"boolean as text":     `{"formansinformation":{"sjukpenningarende":[{"aktivt":"true"}]}}`,
+		"property of another": `{"formansinformation":{"sjukpenningarende":[{"avslaget":false}]}}`,
+		"object as array":     `{"avvikelser":[]}`,
+	} {
+		if errs := o.JSONCheck([]byte(bad), "LefiExternFormansinformationSvar"); len(errs) == 0 {
+			t.Errorf("%s: no problem found in %s", name, bad)
+		}
+	}
+	if errs := o.JSONCheck([]byte(`{"personnummer":"191212121212","period":{"from":"2024-01-01","tom":"2024-03-31"},"beslut":["PM:AP"],"formansinformation":["FK:BOB"]}`), "LefiExternFormansinformationFraga"); len(errs) > 0 {
+		t.Errorf("a valid query: %v", errs)
+	}
+	if errs := o.JSONCheck([]byte(`{"personnummer":"191212121212","period":{"from":"2024-01-01","tom":"2024-03-31"},"beslut":["FK:BOB"]}`), "LefiExternFormansinformationFraga"); len(errs) == 0 {
+		t.Error("FK:BOB in beslut passed")
+	}
+}
