@@ -34,6 +34,8 @@ func (s *Server) applicantRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /mina/ansokan/{id}/bilagor", s.applicant(s.minaUpload))
 	mux.HandleFunc("GET /mina/ansokan/{id}/bilagor/{att}", s.applicant(s.minaAttachment))
 	mux.HandleFunc("POST /mina/ansokan/{id}/komplettera", s.applicant(s.minaSupplement))
+	mux.HandleFunc("GET /mina/ansokan/{id}/andra", s.applicant(s.minaCorrectForm))
+	mux.HandleFunc("POST /mina/ansokan/{id}/andra", s.applicant(s.minaCorrectPost))
 	mux.HandleFunc("GET /mina/beslut/{id}", s.applicant(s.minaDecision))
 	mux.HandleFunc("GET /mina/beslut/{id}/brev.pdf", s.applicant(s.minaLetter))
 

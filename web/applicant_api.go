@@ -17,6 +17,7 @@ import (
 
 	"github.com/bistand/bistand"
 	"github.com/bistand/bistand/rules"
+	"github.com/bistand/bistand/sqlstore"
 )
 
 // minaAPIMaxBody bounds a JSON request body.
@@ -109,6 +110,17 @@ type minaAPIApply struct {
 	Costs        *[]minaAPICost   `json:"costs"`
 	Incomes      *[]minaAPIIncome `json:"incomes"`
 	Confirm      bool             `json:"confirm"`
+}
+
+// minaAPISupplement is POST /api/v1/applications/{id}/supplement as
+// JSON: a message, and corrections of the declaration (each part left out
+// stays as the application holds it).
+type minaAPISupplement struct {
+	Message      string           `json:"message"`
+	Members      *[]minaAPIMember `json:"members"`
+	DwellingSize *int             `json:"dwelling_size"`
+	Costs        *[]minaAPICost   `json:"costs"`
+	Incomes      *[]minaAPIIncome `json:"incomes"`
 }
 
 // minaAPIError answers an invalid request, naming its fields.
@@ -503,6 +515,7 @@ func (s *Server) apiMinaSupplement(w http.ResponseWriter, r *http.Request, p *Pr
 	}
 	var message string
 	var files []minaFile
+	var facts []sqlstore.FactInput
 	if minaIsMultipart(r) {
 		files, err = s.minaUploadFiles(w, r)
 		if r.MultipartForm != nil {
@@ -510,14 +523,29 @@ func (s *Server) apiMinaSupplement(w http.ResponseWriter, r *http.Request, p *Pr
 		}
 		message = strings.TrimSpace(r.FormValue("message"))
 	} else {
-		var req struct {
-			Message string `json:"message"`
+		var req minaAPISupplement
+		if err = minaDecodeJSON(w, r, &req); err == nil {
+			message = strings.TrimSpace(req.Message)
+			if req.Members != nil || req.DwellingSize != nil || req.Costs != nil || req.Incomes != nil {
+				// Corrections: applied to what the application holds now.
+				b, all, err := s.minaCorrectBase(ctx, lang, p, a)
+				if err != nil {
+					s.fail(w, r, err)
+					return
+				}
+				d, fields := minaAPIDeclFrom(minaAPIApply{Members: req.Members, DwellingSize: req.DwellingSize, Costs: req.Costs, Incomes: req.Incomes}, b)
+				if len(fields) > 0 {
+					minaAPIError(w, http.StatusUnprocessableEntity, tr(lang, "mina.err.summary"), fields)
+					return
+				}
+				if facts = minaCorrections(all, b, d); len(facts) > 0 {
+					message = minaCorrectionReason(message, b, d)
+				}
+			}
 		}
-		err = minaDecodeJSON(w, r, &req)
-		message = strings.TrimSpace(req.Message)
 	}
 	if err == nil {
-		err = minaCheckAnswer(message, len(files))
+		err = minaCheckAnswer(message, len(files)+len(facts))
 	}
 	var ue *minaUploadError
 	if errors.As(err, &ue) {
@@ -525,7 +553,7 @@ func (s *Server) apiMinaSupplement(w http.ResponseWriter, r *http.Request, p *Pr
 		return
 	}
 	if err == nil {
-		a, err = s.minaAnswer(ctx, p, a, message, files)
+		a, err = s.minaAnswer(ctx, p, a, message, files, facts)
 	}
 	if err != nil {
 		s.fail(w, r, err)

@@ -182,9 +182,11 @@ type (
 		InSchool       bool   `json:"in_school"`
 	}
 	minaCostValue struct {
-		Type       string        `json:"type"`
-		Amount     bistand.Money `json:"amount"`
-		Motivation string        `json:"motivation"`
+		Type        string        `json:"type"`
+		Amount      bistand.Money `json:"amount"`
+		Person      string        `json:"person"`
+		Motivation  string        `json:"motivation"`
+		CapNotified bistand.Date  `json:"cap_notified"`
 	}
 	minaIncomeValue struct {
 		Type   string        `json:"type"`
@@ -597,8 +599,16 @@ type minaApplyView struct {
 	DwellingChanged, MotivationChanged   bool
 	DwellingErr, MotivationErr, IntygErr string
 	Hidden                               []minaOption // the confirm step's fields (Value: name, Label: value)
-	CoSigners                            []string     // the other adults, who sign after
-	Carried                              bool         // facts not on the form are declared again
+	// Action is where the form posts; Correct is set when the household
+	// corrects an application in answer to a supplement request (PrevKey
+	// then says "now in the application" instead of "last application").
+	Action    string
+	Back      string
+	Correct   bool
+	PrevKey   string
+	Message   string
+	CoSigners []string // the other adults, who sign after
+	Carried   bool     // facts not on the form are declared again
 }
 
 type minaOption struct {
@@ -655,8 +665,9 @@ func minaDescribe(field string, hint bool, err string) string {
 
 // minaApplyView builds the form (or, confirm, the confirm step) from the
 // posted values vals and the declaration they parse to.
-func (s *Server) minaApplyView(lang string, p *Principal, b *minaBase, vals url.Values, d minaDecl, errs []minaFieldErr, confirm bool) minaApplyView {
+func (s *Server) minaApplyView(lang string, p *Principal, b *minaBase, mode minaMode, vals url.Values, d minaDecl, errs []minaFieldErr, confirm bool) minaApplyView {
 	v := minaApplyView{CaseID: b.Case.ID, Month: b.Month.String(), MonthText: minaMonthText(lang, b.Month), Confirm: confirm,
+		Action: mode.action(), Correct: mode.AppID != "", PrevKey: "mina.form.prev", Message: vals.Get("message"),
 		Dwelling: vals.Get("dwelling"), Motivation: vals.Get("cost_other_motivation"), Err: map[string]string{}, Carried: len(b.Carry) > 0}
 	if b.Prev != nil {
 		v.PrevMonthText = minaMonthText(lang, b.Prev.Month)
@@ -736,6 +747,10 @@ func (s *Server) minaApplyView(lang string, p *Principal, b *minaBase, vals url.
 		trailing++
 	}
 	v.IncN = len(v.Incomes)
+	v.Back = "/mina"
+	if v.Correct {
+		v.PrevKey, v.CoSigners, v.Back = "mina.fix.now", nil, "/mina/ansokan/"+mode.AppID
+	}
 	if confirm {
 		canon := minaDeclValues(b, d)
 		keys := make([]string, 0, len(canon))
@@ -780,7 +795,7 @@ func (s *Server) minaApplyForm(w http.ResponseWriter, r *http.Request, p *Princi
 		redirectFlash(w, r, "/mina/ansokan/"+b.Existing.ID, "msg.mina.already")
 		return
 	}
-	s.render(w, r, http.StatusOK, "app_apply.html", s.minaApplyView(lang, p, b, minaDeclValues(b, b.Decl), b.Decl, nil, false))
+	s.render(w, r, http.StatusOK, "app_apply.html", s.minaApplyView(lang, p, b, minaMode{}, minaDeclValues(b, b.Decl), b.Decl, nil, false))
 }
 
 func (s *Server) minaApplyPost(w http.ResponseWriter, r *http.Request, p *Principal) {
@@ -809,26 +824,8 @@ func (s *Server) minaApplyPost(w http.ResponseWriter, r *http.Request, p *Princi
 		redirectFlash(w, r, "/mina/ansokan/"+b.Existing.ID, "msg.mina.already")
 		return
 	}
-	d, errs := minaParseDecl(r.PostForm, b)
-	step := r.PostForm.Get("step")
-	switch {
-	case step == "edit":
-		s.render(w, r, http.StatusOK, "app_apply.html", s.minaApplyView(lang, p, b, r.PostForm, d, nil, false))
-		return
-	case len(errs) > 0:
-		s.render(w, r, http.StatusUnprocessableEntity, "app_apply.html", s.minaApplyView(lang, p, b, r.PostForm, d, errs, false))
-		return
-	case step != "confirm":
-		s.render(w, r, http.StatusOK, "app_apply.html", s.minaApplyView(lang, p, b, minaDeclValues(b, d), d, nil, true))
-		return
-	}
-	if r.PostForm.Get("intyg") != "1" {
-		s.render(w, r, http.StatusUnprocessableEntity, "app_apply.html",
-			s.minaApplyView(lang, p, b, minaDeclValues(b, d), d, []minaFieldErr{{"intyg", "mina.err.intyg"}}, true))
-		return
-	}
-	if !s.submRL.allow(clientKey(r)) {
-		s.tooMany(w, r)
+	d, ok := s.minaFormSteps(w, r, p, b, minaMode{})
+	if !ok {
 		return
 	}
 	a, err := s.minaSubmit(ctx, p, b, d)
@@ -845,6 +842,58 @@ func (s *Server) minaApplyPost(w http.ResponseWriter, r *http.Request, p *Princi
 		flash = "msg.mina.waiting"
 	}
 	redirectFlash(w, r, "/mina/ansokan/"+a.ID, flash)
+}
+
+// minaMode is what the declaration form is for: applying for the month,
+// or (AppID set) correcting an application in answer to a supplement
+// request.
+type minaMode struct {
+	AppID string
+}
+
+func (m minaMode) action() string {
+	if m.AppID != "" {
+		return "/mina/ansokan/" + m.AppID + "/andra"
+	}
+	return "/mina/ansok"
+}
+
+// minaFormSteps runs the posted form's step: back to the form ("edit"),
+// the form again with its errors, the confirm step ("review"), or, on a
+// confirmed and signed form within the rate limit, ok with the
+// declaration for the caller to store. Otherwise it has answered.
+func (s *Server) minaFormSteps(w http.ResponseWriter, r *http.Request, p *Principal, b *minaBase, mode minaMode) (minaDecl, bool) {
+	lang := langOf(r)
+	d, errs := minaParseDecl(r.PostForm, b)
+	step := r.PostForm.Get("step")
+	switch {
+	case step == "edit":
+		s.render(w, r, http.StatusOK, "app_apply.html", s.minaApplyView(lang, p, b, mode, r.PostForm, d, nil, false))
+		return d, false
+	case len(errs) > 0:
+		s.render(w, r, http.StatusUnprocessableEntity, "app_apply.html", s.minaApplyView(lang, p, b, mode, r.PostForm, d, errs, false))
+		return d, false
+	case step != "confirm":
+		s.render(w, r, http.StatusOK, "app_apply.html", s.minaApplyView(lang, p, b, mode, minaDeclValues(b, d), d, nil, true))
+		return d, false
+	}
+	if len(r.PostForm.Get("message")) > sqlstore.MaxSupplementMessage {
+		errs = append(errs, minaFieldErr{"message", "mina.err.supplement.long"})
+	}
+	if r.PostForm.Get("intyg") != "1" {
+		errs = append(errs, minaFieldErr{"intyg", "mina.err.intyg"})
+	}
+	if len(errs) > 0 {
+		vals := minaDeclValues(b, d)
+		vals.Set("message", r.PostForm.Get("message"))
+		s.render(w, r, http.StatusUnprocessableEntity, "app_apply.html", s.minaApplyView(lang, p, b, mode, vals, d, errs, true))
+		return d, false
+	}
+	if !s.submRL.allow(clientKey(r)) {
+		s.tooMany(w, r)
+		return d, false
+	}
+	return d, true
 }
 
 // minaSubmit applies with the declaration and the person's signature: the

@@ -499,7 +499,7 @@ func (s *Server) minaSupplement(w http.ResponseWriter, r *http.Request, p *Princ
 		return
 	}
 	if err == nil {
-		_, err = s.minaAnswer(ctx, p, a, message, files)
+		_, err = s.minaAnswer(ctx, p, a, message, files, nil)
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -508,10 +508,10 @@ func (s *Server) minaSupplement(w http.ResponseWriter, r *http.Request, p *Princ
 	redirectFlash(w, r, "/mina/ansokan/"+a.ID, "msg.mina.supplemented")
 }
 
-// minaCheckAnswer requires a message or a file, and a message of a
-// reasonable length.
-func minaCheckAnswer(message string, files int) error {
-	if message == "" && files == 0 {
+// minaCheckAnswer requires a message, a file or a corrected fact (n
+// counts files and facts), and a message of a reasonable length.
+func minaCheckAnswer(message string, n int) error {
+	if message == "" && n == 0 {
 		return &minaUploadError{"mina.err.supplement.empty", http.StatusUnprocessableEntity}
 	}
 	if len(message) > sqlstore.MaxSupplementMessage {
@@ -520,14 +520,15 @@ func minaCheckAnswer(message string, files int) error {
 	return nil
 }
 
-// minaAnswer stores the files and answers the request: the application
-// moves to supplemented, with the robot's collect step to take it on.
-func (s *Server) minaAnswer(ctx context.Context, p *Principal, a bistand.Application, message string, files []minaFile) (bistand.Application, error) {
+// minaAnswer stores the files and answers the request with the message
+// and the corrected facts: the application moves to supplemented, with
+// the robot's collect step to take it on.
+func (s *Server) minaAnswer(ctx context.Context, p *Principal, a bistand.Application, message string, files []minaFile, facts []sqlstore.FactInput) (bistand.Application, error) {
 	if err := s.minaStoreFiles(ctx, p, a.ID, files); err != nil {
 		return a, err
 	}
 	if message == "" {
 		message = fmt.Sprintf("Komplettering med %d bilagor.", len(files))
 	}
-	return s.cfg.Store.AnswerSupplement(ctx, p.Actor(), a.ID, message, nil, []sqlstore.Job{robot.Job(robot.StepCollect, a.ID)})
+	return s.cfg.Store.AnswerSupplement(ctx, p.Actor(), a.ID, message, facts, []sqlstore.Job{robot.Job(robot.StepCollect, a.ID)})
 }

@@ -1091,19 +1091,24 @@ func TestApplicantOpenAPIFragment(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newEnv(t, sqlstore.SQLite, nil)
-	mine := 0
-	for _, p := range e.app.apiPatterns {
-		method, path, _ := strings.Cut(p, " ")
-		if !strings.HasPrefix(path, "/api/v1/applications") && !strings.HasPrefix(path, "/api/v1/decisions") {
-			continue
+	mine := []string{"GET /api/v1/applications", "POST /api/v1/applications", "GET /api/v1/applications/{id}",
+		"POST /api/v1/applications/{id}/sign", "POST /api/v1/applications/{id}/supplement", "POST /api/v1/applications/{id}/attachments",
+		"GET /api/v1/decisions/{id}", "GET /api/v1/decisions/{id}/letter.pdf"}
+	for _, p := range mine {
+		if !slices.Contains(e.app.apiPatterns, p) {
+			t.Errorf("%s is not registered", p)
 		}
-		mine++
+		method, path, _ := strings.Cut(p, " ")
 		if _, ok := frag.Paths[path][strings.ToLower(method)]; !ok {
 			t.Errorf("%s is not in openapi/applicant.json", p)
 		}
 	}
-	if mine != 8 {
-		t.Errorf("%d applicant API routes, want 8", mine)
+	for path, item := range frag.Paths {
+		for method := range item {
+			if method != "parameters" && !slices.Contains(mine, strings.ToUpper(method)+" "+path) {
+				t.Errorf("openapi/applicant.json describes %s %s, not an applicant route", method, path)
+			}
+		}
 	}
 	for _, m := range regexp.MustCompile(`"#/components/schemas/([^"]+)"`).FindAllStringSubmatch(string(raw), -1) {
 		if _, ok := frag.Schemas[m[1]]; !ok && !slices.Contains([]string{"Error", "Money", "Date"}, m[1]) {
@@ -1232,4 +1237,107 @@ func TestApplicantPagesInEnglish(t *testing.T) {
 	if _, body := client.get("/mina/beslut/" + d.ID); !strings.Contains(body, "What would change the outcome?") || !strings.Contains(body, "caseworker Anna Handläggare") {
 		t.Error("the decision page is not in English")
 	}
+}
+
+func TestSupplementByCorrectingFacts(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, engine sqlstore.Engine) {
+		e := newEnv(t, engine, nil)
+		// A household with an income to take away.
+		var a bistand.Application
+		var c bistand.Case
+		for seed := uint64(140); ; seed++ {
+			a, c = e.household(seed)
+			if h := e.minaHouseholdOf(a.ID); len(h.Incomes) > 0 {
+				break
+			}
+		}
+		due := bistand.DateOf(time.Now()).AddDays(7)
+		e.store.Transition(e.ctx, minaTestWorker, a.ID, bistand.Collecting, "Testet.", sqlstore.TransitionOptions{})
+		if _, _, err := e.store.Transition(e.ctx, minaTestWorker, a.ID, bistand.SupplementRequested, "Stämmer hyran och inkomsterna?", sqlstore.TransitionOptions{SupplementDue: due}); err != nil {
+			t.Fatal(err)
+		}
+		client := e.applicantOf(c)
+		_, body := client.get("/mina/ansokan/" + a.ID)
+		if !strings.Contains(body, `id="correct-link" href="/mina/ansokan/`+a.ID+`/andra"`) {
+			t.Fatalf("no link to correct the application:\n%s", body)
+		}
+		action := "/mina/ansokan/" + a.ID + "/andra"
+		status, body := client.get(action)
+		if status != http.StatusOK || !strings.Contains(body, "I ansökan nu:") || strings.Contains(body, "behöver också") {
+			t.Fatalf("correction form: %d\n%s", status, body)
+		}
+		form := minaFormValues(t, body, action)
+		// Nothing changed: nothing is sent.
+		nothing := url.Values{}
+		for k, v := range form {
+			nothing[k] = v
+		}
+		nothing.Set("step", "confirm")
+		nothing.Set("intyg", "1")
+		if res, _ := client.post(action, nothing); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("no change: %d", res.StatusCode)
+		}
+		if got, _ := e.store.Application(e.ctx, minaTestSystem, a.ID); got.State != bistand.SupplementRequested {
+			t.Fatalf("a correction without changes answered the request: %s", got.State)
+		}
+		before := len(minaAllFacts(t, e, a.ID))
+		form.Set("cost_rent", "5555")
+		form.Set("inc_0_amount", "")
+		form.Set("step", "review")
+		res, confirm := client.post(action, form)
+		if res.StatusCode != http.StatusOK || !strings.Contains(confirm, `<textarea id="message" name="message"`) || strings.Count(confirm, `<li class="changed">`) != 2 {
+			t.Fatalf("correction confirm: %d\n%s", res.StatusCode, confirm)
+		}
+		signed := minaFormValues(t, confirm, action)
+		signed.Set("message", "Hyran sänktes och lönen upphörde.")
+		signed.Set("intyg", "1")
+		signed.Set("step", "confirm")
+		if res, _ = client.post(action, signed); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("correction: %d", res.StatusCode)
+		}
+		got, _ := e.store.Application(e.ctx, minaTestSystem, a.ID)
+		trs, _ := e.store.Transitions(e.ctx, a.ID)
+		last := trs[len(trs)-1]
+		if got.State != bistand.Supplemented || !strings.HasPrefix(last.Reason, "Hyran sänktes och lönen upphörde.\n") || !strings.Contains(last.Reason, "Ändrade uppgifter:") {
+			t.Fatalf("after the correction: %s %q", got.State, last.Reason)
+		}
+		added := minaAllFacts(t, e, a.ID)[before:]
+		if len(added) != 2 {
+			t.Fatalf("%d facts added, want 2 (the rent, the income retracted): %+v", len(added), added)
+		}
+		if added[0].Key != "cost:rent" || string(added[0].Value) != `{"amount":5555,"type":"rent"}` || added[1].Value != nil || !strings.HasPrefix(added[1].Key, "income:") {
+			t.Errorf("facts added: %s=%s, %s=%s", added[0].Key, added[0].Value, added[1].Key, added[1].Value)
+		}
+		if h := e.minaHouseholdOf(a.ID); slices.ContainsFunc(h.Costs, func(x rules.Cost) bool { return x.Type == rules.Rent && x.Amount != bistand.Kronor(5555) }) {
+			t.Error("the rent in force is not the corrected one")
+		}
+		// The form is closed once answered.
+		if res, _ := client.post(action, signed); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/mina/ansokan/"+a.ID {
+			t.Errorf("correcting again: %d", res.StatusCode)
+		}
+
+		// The API corrects too.
+		a2, c2 := e.household(150)
+		e.store.Transition(e.ctx, minaTestWorker, a2.ID, bistand.Collecting, "Testet.", sqlstore.TransitionOptions{})
+		e.store.Transition(e.ctx, minaTestWorker, a2.ID, bistand.SupplementRequested, "Hyran?", sqlstore.TransitionOptions{SupplementDue: due})
+		req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/api/v1/applications/"+a2.ID+"/supplement", strings.NewReader(`{"costs": [{"type": "rent", "amount": 4321}]}`))
+		req.Header.Set("Content-Type", "application/json")
+		res, out := e.applicantOf(c2).do(req)
+		if res.StatusCode != http.StatusOK || !strings.Contains(out, `"state": "supplemented"`) {
+			t.Fatalf("API correction: %d\n%s", res.StatusCode, out)
+		}
+		if f := minaDeclaredFacts(t, e, a2.ID); f["cost:rent"] != `{"amount":4321,"type":"rent"}` || f["cost:electricity"] != "" {
+			t.Errorf("API correction facts: %v", f)
+		}
+	})
+}
+
+// minaAllFacts are an application's facts in order.
+func minaAllFacts(t *testing.T, e *env, appID string) []bistand.Fact {
+	t.Helper()
+	all, err := e.store.Facts(e.ctx, appID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all
 }
