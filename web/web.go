@@ -151,6 +151,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	mux := http.NewServeMux()
 	s.routes(mux)
 	cop := http.NewCrossOriginProtection()
+	// A refused cross-origin request gets the error page (JSON under /api/).
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, fmt.Errorf("%w: cross-origin request refused", bistand.ErrForbidden))
+	}))
 	s.handler = s.recoverer(securityHeaders(cop.Handler(s.authenticate(mux))))
 	return s, nil
 }
