@@ -164,11 +164,6 @@ func (s *Server) apiCwQueue(w http.ResponseWriter, r *http.Request, p *Principal
 	writeJSON(w, http.StatusOK, out)
 }
 
-func mustMonth(s string) bistand.Month {
-	m, _ := bistand.ParseMonth(s)
-	return m
-}
-
 type cwMemberJSON struct {
 	PersonID  string   `json:"person_id"`
 	Role      string   `json:"role"`

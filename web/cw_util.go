@@ -7,7 +7,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -224,5 +223,3 @@ func fmtDays(lang string, n int) string {
 	}
 	return tr(lang, "cw.days", n)
 }
-
-var _ = fmt.Sprint
