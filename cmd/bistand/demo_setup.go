@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/bistand/bistand"
 	"github.com/bistand/bistand/collect"
 	"github.com/bistand/bistand/population"
+	"github.com/bistand/bistand/rules"
 	"github.com/bistand/bistand/sqlstore"
 	"github.com/bistand/bistand/synth"
 	"github.com/bistand/bistand/web"
@@ -30,16 +33,141 @@ var demoStaffNotes = map[string]string{
 }
 
 // demoApplicants is how many of the demo's households have not yet applied
-// for the month: their applicants are the demo's applicant logins.
+// for the month: their applicants are the demo's applicant logins
+// (demoUnapplied chooses which).
 const demoApplicants = 6
+
+// demoUnapplied chooses the households that have not applied for the month:
+// the first three (by index) whose one adult can send the application alone
+// and whose traits give the robot no reason to stop (demoReasons), so that
+// the demo shows automated decisions, and the first three others, which
+// show a caseworker's. It depends only on the population, so a restarted
+// demo lists the same logins.
+func demoUnapplied(pop *population.Population) map[int]bool {
+	out := map[int]bool{}
+	clean, other := 0, 0
+	for i := range pop.Size() {
+		if clean+other == demoApplicants {
+			break
+		}
+		h := pop.Household(i)
+		if demoAdults(h) == 1 && len(demoReasons(h)) == 0 {
+			if clean < demoApplicants/2 {
+				clean++
+				out[i] = true
+			}
+		} else if other < demoApplicants-demoApplicants/2 {
+			other++
+			out[i] = true
+		}
+	}
+	// A population with too few of one kind: the lowest other indices.
+	for i := 0; len(out) < min(demoApplicants, pop.Size()); i++ {
+		out[i] = true
+	}
+	return out
+}
+
+func demoAdults(h population.Household) int {
+	n := 0
+	for _, m := range h.Members {
+		if m.Role != "child" {
+			n++
+		}
+	}
+	return n
+}
+
+// demoReasons are the reasons, as the household's traits in the population
+// tell them, why the robot leaves the household's application for a
+// caseworker even when it applies with last month's answers unchanged
+// (robot/checks.go and the registers' findings).
+func demoReasons(h population.Household) []string {
+	var out []string
+	for _, m := range h.Members {
+		if m.Protected {
+			out = append(out, "Har skyddade personuppgifter: handläggs alltid av en person.")
+			break
+		}
+	}
+	if h.FailsSource != "" {
+		out = append(out, "Ett register svarar inte för hushållet: en handläggare tar över.")
+	}
+	if h.Late {
+		out = append(out, "Försäkringskassan betalar sent, så inkomsten syns inte i registret: en handläggare tar över.")
+	}
+	if h.Varying {
+		out = append(out, "Inkomsten ändras från månad till månad: en handläggare tar över.")
+	}
+	if h.Contradicts {
+		out = append(out, "Uppger mindre inkomst än registren visar: en handläggare tar över.")
+	}
+	for _, m := range h.Members {
+		if m.Role == "child" || m.RegisteredAtAF {
+			continue
+		}
+		switch m.Profile {
+		case "sick", "parental", "student", "pension":
+			continue // not required to be registered
+		}
+		out = append(out, "Inte inskriven hos Arbetsförmedlingen: en handläggare tar över.")
+		break
+	}
+	return out
+}
+
+// demoNote tells what happens when the household applies with last month's
+// answers unchanged: the traits' reasons, and for the others whether last
+// month's calculation is one the robot may grant (approved, within the
+// municipality's limit for automated decisions).
+func demoNote(ctx context.Context, st *sqlstore.Store, h population.Household, personID string, month bistand.Month) (string, error) {
+	adults, children := demoAdults(h), len(h.Members)-demoAdults(h)
+	note := fmt.Sprintf("%d vuxen, %d barn.", adults, children)
+	if adults == 2 {
+		note = fmt.Sprintf("%d vuxna, %d barn. Ansökan skickas in när båda vuxna har skrivit under; den andra vuxna har ingen demoinloggning.", adults, children)
+	}
+	if reasons := demoReasons(h); len(reasons) > 0 {
+		return note + " " + strings.Join(reasons, " "), nil
+	}
+	if adults != 1 {
+		return note, nil
+	}
+	cases, err := st.CasesOfPerson(ctx, personID)
+	if err != nil || len(cases) == 0 {
+		return note, err
+	}
+	prev, err := st.CaseDecisionFor(ctx, cases[0], month.Add(-1))
+	if errors.Is(err, bistand.ErrNotFound) {
+		return note + " Första ansökan: en handläggare beslutar.", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	policy, err := rules.Default().Policy("demo", month)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case prev.Outcome != bistand.OutcomeApproved:
+		return note + " Beräkningen ger inget bistånd: en handläggare beslutar.", nil
+	case policy.Mode != rules.ModeDecideApprovals || (policy.MaxAutoAmount > 0 && prev.Amount > policy.MaxAutoAmount):
+		return note + " Beloppet är högre än roboten får bevilja: en handläggare beslutar.", nil
+	}
+	return note + " " + demoAutoNote, nil
+}
+
+// demoAutoNote is the note of an applicant whose unchanged application the
+// robot grants (the browser tests choose their applicant by it).
+const demoAutoNote = "Beviljas automatiskt av roboten om inget ändras (utom om ansökan lottas till stickprov)."
 
 var demoSetupActor = bistand.Actor{Kind: bistand.ActorSystem, ID: "demo-setup"}
 
 // setUpDemo sets up the demo municipality on an empty database: staff, the
 // population's households with last month decided by a caseworker, this
-// month's applications of all but the first few households (which the robot
-// then works), some meetings. On a database already set up it only lists
-// the demo logins.
+// month's applications of all but six households (demoUnapplied; the robot
+// then works them), some meetings. On a database already set up it only
+// lists the demo logins. Each applicant login's note says what happens when
+// the household applies unchanged (demoNote).
 func setUpDemo(ctx context.Context, sys *system, pop *population.Population, month bistand.Month) ([]web.DemoLogin, error) {
 	st := sys.store
 	existing, err := st.StaffList(ctx)
@@ -55,6 +183,7 @@ func setUpDemo(ctx context.Context, sys *system, pop *population.Population, mon
 		}
 		table := collect.DefaultTable()
 		anna := demoStaff[0].Actor()
+		unapplied := demoUnapplied(pop)
 		for i := range pop.Size() {
 			p, err := synth.PrepareFromPopulation(ctx, st, pop, table, i, "demo", month, synth.Options{History: true})
 			if err != nil {
@@ -82,7 +211,7 @@ func setUpDemo(ctx context.Context, sys *system, pop *population.Population, mon
 					return nil, err
 				}
 			}
-			if i >= demoApplicants {
+			if !unapplied[i] {
 				if _, err := p.Submit(ctx, st); err != nil {
 					return nil, err
 				}
@@ -90,24 +219,20 @@ func setUpDemo(ctx context.Context, sys *system, pop *population.Population, mon
 		}
 	}
 	var logins []web.DemoLogin
-	for i := range min(demoApplicants, pop.Size()) {
+	unapplied := demoUnapplied(pop)
+	for i := range pop.Size() {
+		if !unapplied[i] {
+			continue
+		}
 		h := pop.Household(i)
 		a := h.Members[0]
 		p, err := st.PersonByNumber(ctx, a.Number)
 		if err != nil {
 			return nil, fmt.Errorf("demo applicant %d: %w", i, err)
 		}
-		adults, children := 0, 0
-		for _, m := range h.Members {
-			if m.Role == "child" {
-				children++
-			} else {
-				adults++
-			}
-		}
-		note := fmt.Sprintf("%d vuxen, %d barn", adults, children)
-		if adults == 2 {
-			note = fmt.Sprintf("%d vuxna, %d barn", adults, children)
+		note, err := demoNote(ctx, st, h, p.ID, month)
+		if err != nil {
+			return nil, fmt.Errorf("demo applicant %d: %w", i, err)
 		}
 		logins = append(logins, web.DemoLogin{Kind: web.KindApplicant, Subject: p.ID, Name: a.GivenName + " " + a.FamilyName, Note: note})
 	}
