@@ -11,6 +11,53 @@ const (
 	FactRandomCheck FactKind = "random_check"
 )
 
+// Facts the collector records from the registers' answers (provenance
+// Register, Source the register: TNS, MIV, SKV, CSN, SO, FK or PM) for the
+// caseworker to see. The calculation reads none of them, and none raises a
+// finding. A fact is recorded when the register reports something and
+// retracted when a complete answer from it no longer does; an answer with
+// an error or gaps changes nothing. Amounts are kronor with öre (Money),
+// dates "YYYY-MM-DD" (omitted when not given); the shapes are the value
+// types in sqlstore/register_info.go, described in docs/registers.md.
+const (
+	// FactVehicle is a vehicle Transportstyrelsen registers to a person,
+	// key "vehicle:<person id>:<regnr>": {"person", "regnr", "make",
+	// "model", "kind", "year"}.
+	FactVehicle FactKind = "vehicle"
+	// FactPermit is Migrationsverket's decisions on a person's residence
+	// permit, key "permit:<person id>": {"person", "permits": [{"case_type",
+	// "case_type_name", "decision_code", "decision_code_name",
+	// "decision_type", "decision_type_name", "reason", "reason_name",
+	// "applied_on", "decided_on", "from", "to", "validity"}]}.
+	FactPermit FactKind = "permit"
+	// FactTax is Skatteverket's capital income of a person, key
+	// "tax:<person id>": {"person", "capital_income": [{"tax_year",
+	// "income", "surplus"}]}.
+	FactTax FactKind = "tax"
+	// FactCSN is CSN's cases of study support for a person, key
+	// "csn:<person id>": {"person", "result_code", "kinds": {kind: value},
+	// "cases": [{"kind", "number", "form", "text", "status", "granted":
+	// [{"from", "to", "pace", "total"}]}]}.
+	FactCSN FactKind = "csn"
+	// FactFund is the unemployment funds' answer about a person, key
+	// "fund:<person id>": {"person", "funds": [{"name", "status",
+	// "suspensions": [{"from", "to"}], "entitlement_decided_on",
+	// "payment_applied"}]}.
+	FactFund FactKind = "fund"
+	// FactPlannedPayments are a register's payments to a person decided but
+	// not yet made, key "planned_payments:<person id>:<source>" (FK, PM,
+	// CSN): {"person", "source", "payments": [{"benefit", "reference",
+	// "paid_on", "from", "to", "gross", "tax", "net"}]}.
+	FactPlannedPayments FactKind = "planned_payments"
+	// FactBenefitDecision is Försäkringskassan's or Pensionsmyndigheten's
+	// decisions on a benefit of a person, key "benefit_decision:<person
+	// id>:<source>:<benefit>" (e.g. "…:FK:BOB", "…:PM:AP"): {"person",
+	// "source", "benefit", "decisions": [{"id", "decided_on", "final",
+	// "status", "outcome", "amounts": [{"kind", "from", "to", "gross",
+	// "frequency", "days"}]}]}.
+	FactBenefitDecision FactKind = "benefit_decision"
+)
+
 // Automated is the provenance of a fact the robot produced by its own
 // procedure (a random draw), as opposed to one read from a register.
 const Automated Provenance = "robot"

@@ -80,6 +80,9 @@ func decodeStrictly(raw json.RawMessage, v any) error {
 
 // checkFactValue validates a fact's key and value for its kind.
 func checkFactValue(in FactInput) error {
+	if ok, err := checkRegisterInfo(in); ok {
+		return err // the registers' information for the caseworker (register_info.go)
+	}
 	single := map[bistand.FactKind]bool{bistand.FactDwellingSize: true, bistand.FactMonthsOnAssistance: true, bistand.FactJobbstimulansSince: true, bistand.FactRandomCheck: true}
 	switch {
 	case single[in.Kind]:
