@@ -69,7 +69,7 @@ func (tb *tab) apply(change func()) (string, int) {
 	return m[1], changed
 }
 
-// Applicant state texts (web/applicant_messages.go).
+// State texts (web/applicant_messages.go, web/cw_i18n.go).
 const (
 	stateRandomCheck  = "stickprovskontroll"
 	stateSupplemented = "kompletterad"
@@ -164,13 +164,21 @@ func (tb *tab) decide(appID, motivation string) {
 	}
 }
 
-// queueCandidates are the applications with open findings in Anna's work
-// queue, read before the other flows add their own.
+// queueCandidates are the applications in Anna's work queue that have open
+// findings and a calculated amount a caseworker grants alone (more than
+// nothing, below the demo's four-eyes limit of 30 000 kr), read before the
+// other flows add their own.
 func (tb *tab) queueCandidates() []string {
 	tb.t.Helper()
 	tb.open("/handlaggning", 200)
 	return evalJS[[]string](tb, `Array.from(document.querySelectorAll('table.cw-queue tbody tr'))
-		.filter(tr => tr.querySelector('ul.cw-kinds'))
+		.filter(tr => {
+			if (!tr.querySelector('ul.cw-kinds')) return false;
+			const amount = tr.querySelector('td.num');
+			const text = amount ? amount.innerText.trim() : '';
+			const kr = /^[\d\s]+(,\d\d)?\s*kr$/.test(text) ? parseInt(text.split(',')[0].replace(/\D/g, ''), 10) : 0;
+			return kr > 0 && kr < 30000;
+		})
 		.map(tr => tr.querySelector('a.case-link').dataset.app)`)
 }
 
@@ -254,8 +262,11 @@ func browserSupplement(t *testing.T, env *browserEnv, who demoLogin) {
 	}
 	tb.checkA11y("status page after answering")
 
-	// Anna sees the answer.
+	// Anna sees the application supplemented, with the answer.
 	cw.open("/handlaggning/ansokan/"+appID, 200)
+	if s := cw.text(".cw-summary dl.facts strong"); s != stateSupplemented {
+		t.Errorf("the case view says the application is %q, want %q", s, stateSupplemented)
+	}
 	if !strings.Contains(cw.body(), answer) {
 		t.Errorf("the case view does not show the applicant's answer; page:\n%s", cw.body())
 	}
