@@ -77,6 +77,9 @@ func (r *Registers) Collect(ctx context.Context, app bistand.Application, since 
 	if cfg == (Config{}) {
 		cfg = DefaultConfig()
 	}
+	if b := cfg.IncomeBasis; b != "" && b != IncomeBasisPaid && b != IncomeBasisPeriod {
+		return out, fmt.Errorf("collect: unknown income basis %q (%q or %q)", b, IncomeBasisPaid, IncomeBasisPeriod)
+	}
 	all, err := r.Store.Facts(ctx, app.ID)
 	if err != nil {
 		return out, err
@@ -144,6 +147,7 @@ func (r *Registers) Collect(ctx context.Context, app bistand.Application, since 
 	to := app.Month.LastDay()
 	af := map[string]*ssbtek.AFStatus{}
 	afRef := map[string]string{}
+	answers := map[string]*ssbtek.Answer{}
 	var contacts []sqlstore.ContactValue
 	for _, m := range members {
 		if r.Navet != nil {
@@ -152,8 +156,13 @@ func (r *Registers) Collect(ctx context.Context, app bistand.Application, since 
 			}
 		}
 		if r.SSBTEK != nil {
-			if st, ref := r.fetch(ctx, app, m, from, to, &in); st != nil && m.role != "child" {
-				af[m.id], afRef[m.id] = st, ref
+			ans := r.fetch(ctx, app, m, from, to, &in)
+			if ans == nil {
+				continue
+			}
+			answers[m.id] = ans
+			if sa := ans.Sources[ssbtek.AF]; sa != nil && sa.Err == nil && sa.AF != nil && m.role != "child" {
+				af[m.id], afRef[m.id] = sa.AF, ans.CorrelationID
 			}
 		}
 	}
@@ -205,6 +214,14 @@ func (r *Registers) Collect(ctx context.Context, app bistand.Application, since 
 		}
 		out.Facts = append(out.Facts, sqlstore.FactInput{Key: key, Kind: bistand.FactAFStatus, Value: value, Provenance: bistand.Register,
 			Source: "AF", Reference: "SSBTEK " + afRef[m.id], ObservedAt: r.now()})
+	}
+	// What else the registers say, for the caseworker: vehicles, permits,
+	// capital income, CSN, the funds, planned payments and decisions
+	// (info.go).
+	for _, m := range members {
+		if ans := answers[m.id]; ans != nil {
+			out.Facts = append(out.Facts, informationFacts(m.id, ans, effective, r.now())...)
+		}
 	}
 	// Names and addresses for the decision letter. One protected member
 	// protects the household: its address is stored for nobody.
@@ -292,9 +309,10 @@ func contact(m member, p *navet.Person) *sqlstore.ContactValue {
 }
 
 // fetch asks SSBTEK about a member for the period, source by source through
-// their breakers. It returns Arbetsförmedlingen's answer, if any, and the
-// call's correlation id.
-func (r *Registers) fetch(ctx context.Context, app bistand.Application, m member, from, to bistand.Date, in *Input) (*ssbtek.AFStatus, string) {
+// their breakers, adds the payments to in and each source's failure to
+// in.Errors, and returns the answer (nil when the whole call failed or no
+// source could be asked).
+func (r *Registers) fetch(ctx context.Context, app bistand.Application, m member, from, to bistand.Date, in *Input) *ssbtek.Answer {
 	var sources []ssbtek.Source
 	for _, s := range ssbtek.Sources {
 		if r.breaker(string(s)).Allow() {
@@ -304,7 +322,7 @@ func (r *Registers) fetch(ctx context.Context, app bistand.Application, m member
 		}
 	}
 	if len(sources) == 0 {
-		return nil, ""
+		return nil
 	}
 	caseworker := r.Caseworker
 	if caseworker == "" {
@@ -321,9 +339,8 @@ func (r *Registers) fetch(ctx context.Context, app bistand.Application, m member
 			r.breaker(string(s)).Record(err)
 			in.Errors = append(in.Errors, SourceError{Person: m.id, Source: string(s), Code: "SSBTEK", Message: errorText(err)})
 		}
-		return nil, ""
+		return nil
 	}
-	var af *ssbtek.AFStatus
 	for _, s := range sources {
 		sa := ans.Sources[s]
 		switch {
@@ -337,9 +354,6 @@ func (r *Registers) fetch(ctx context.Context, app bistand.Application, m member
 			continue
 		}
 		r.breaker(string(s)).Record(nil)
-		if sa.AF != nil {
-			af = sa.AF
-		}
 		// Parts of an answer that are missing although the source answered
 		// (an utlämnare unavailable, an avvikelse, an unreadable item) are
 		// missing data too: never treated as complete.
@@ -355,7 +369,7 @@ func (r *Registers) fetch(ctx context.Context, app bistand.Application, m member
 		}
 	}
 	slices.SortStableFunc(in.Payments, func(a, b Payment) int { return a.PaidOn.Compare(b.PaidOn) })
-	return af, ans.CorrelationID
+	return ans
 }
 
 // errorText is an error as one line without digits runs that could be a

@@ -88,6 +88,25 @@ func (t *Table) Lookup(source, benefit string) (Mapping, bool) {
 // Covered reports whether some register reports the income type.
 func (t *Table) Covered(incomeType string) bool { return t.covered[incomeType] }
 
+// IncomeBasis says which month a register payment belongs to.
+type IncomeBasis string
+
+// The income bases.
+const (
+	// IncomeBasisPaid: a payment belongs to the month it was paid out in
+	// (its payment date), whatever month it is for. With
+	// CalculationMonthOffset −1 the income counted for a month is what was
+	// paid in the month before — what municipalities count today, and
+	// what the household sees on its bank statement. A benefit for October
+	// paid on 3 November counts in November.
+	IncomeBasisPaid IncomeBasis = "paid"
+	// IncomeBasisPeriod: a payment belongs to the month it is for (its
+	// period, when the register gives one within a month; else the month
+	// it was paid). A benefit for October paid on 3 November counts in
+	// October.
+	IncomeBasisPeriod IncomeBasis = "period"
+)
+
 // Config holds the municipality's settings for the comparison.
 type Config struct {
 	// Tolerance is how far declared and register amounts may differ
@@ -96,6 +115,11 @@ type Config struct {
 	// CalculationMonthOffset is which month's payments count for the month
 	// applied for: -1, the month before, as municipalities do.
 	CalculationMonthOffset int
+	// IncomeBasis is which month a payment belongs to: IncomeBasisPaid
+	// (also when empty) or IncomeBasisPeriod. The calculation month, the
+	// month before it (for the change check) and "not in the register"
+	// are all read on this basis.
+	IncomeBasis IncomeBasis
 	// PollDays is how long to keep asking the registers for income that
 	// is expected but has not arrived, before a person takes over.
 	PollDays int
@@ -103,7 +127,7 @@ type Config struct {
 
 // DefaultConfig is what bistand does unless a municipality says otherwise.
 func DefaultConfig() Config {
-	return Config{Tolerance: bistand.Kronor(50), CalculationMonthOffset: -1, PollDays: 5}
+	return Config{Tolerance: bistand.Kronor(50), CalculationMonthOffset: -1, IncomeBasis: IncomeBasisPaid, PollDays: 5}
 }
 
 // Payment is one register payment to a household member.
@@ -114,14 +138,16 @@ type Payment struct {
 	Reference string
 	PaidOn    bistand.Date
 	// For is the month the payment is for: the month of its period when the
-	// register gives one, else the month it was paid. A payment for October
-	// that arrives on 3 November counts for October.
+	// register gives one within a month; zero otherwise.
 	For bistand.Month
 	Net bistand.Money
 }
 
-func (p Payment) month() bistand.Month {
-	if !p.For.IsZero() {
+// month is the month the payment belongs to on a basis: the month it was
+// paid (IncomeBasisPaid, and an unknown basis), or the month it is for
+// (IncomeBasisPeriod; the month paid when the register gives no period).
+func (p Payment) month(basis IncomeBasis) bistand.Month {
+	if basis == IncomeBasisPeriod && !p.For.IsZero() {
 		return p.For
 	}
 	return p.PaidOn.Month()
@@ -210,7 +236,7 @@ func Compare(t *Table, cfg Config, in Input) Output {
 	register := map[personType]*RegisterIncome{}
 	var registerOrder []personType
 	for _, p := range in.Payments {
-		mo := p.month()
+		mo := p.month(cfg.IncomeBasis)
 		if mo != calc && mo != prev {
 			continue
 		}

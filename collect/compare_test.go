@@ -188,3 +188,74 @@ func TestRegisterIncomeSums(t *testing.T) {
 		t.Errorf("key %s", out.Incomes[0].Key())
 	}
 }
+
+// The income basis decides which month a payment belongs to. A household
+// whose Försäkringskassan pays late (population's Late: the benefit for a
+// month arrives a few days into the next) is the case where the two differ:
+// applying for November, "paid" counts what landed in October (the
+// September benefit paid on 3 October), "period" what is for October (paid
+// on 3 November).
+func TestIncomeBasis(t *testing.T) {
+	month := bistand.MustMonth(2026, 11) // calculation month 2026-10, previous 2026-09
+	// A payment for the month `forMonth`, paid on `paid`.
+	late := func(paid, forMonth string, net int64) Payment {
+		return Payment{Person: "p1", Source: "FK", Benefit: "BOB", PaidOn: day(paid), For: day(forMonth + "-01").Month(), Net: kr(net), Reference: "FK:BOB:" + paid}
+	}
+	// August's 1 500 kr paid on 3 September, September's 1 800 kr on 3
+	// October, October's 2 000 kr on 3 November.
+	payments := []Payment{
+		late("2026-09-03", "2026-08", 1500),
+		late("2026-10-03", "2026-09", 1800),
+		late("2026-11-03", "2026-10", 2000),
+	}
+	declared := func(amount int64) []Income {
+		return []Income{{Key: "income:housing_allowance:p1", Person: "p1", Type: "housing_allowance", Amount: kr(amount), Provenance: bistand.Declared}}
+	}
+	in := func(incomes []Income, pays []Payment) Input {
+		return Input{Month: month, Applicant: "p1", Today: day("2026-11-20"), CollectingSince: day("2026-11-01"), Incomes: incomes, Payments: pays}
+	}
+	tests := []struct {
+		name    string
+		basis   IncomeBasis
+		in      Input
+		counted int64 // the housing allowance counted, kronor
+		want    []string
+	}{
+		// 1 500 landed in September, 1 800 in October: +20 %, a change.
+		{"paid: what landed in October", IncomeBasisPaid, in(declared(1800), payments), 1800,
+			[]string{"income_change(FK:BOB:p1)"}},
+		// 1 800 for September, 2 000 for October: +11 %, no change.
+		{"period: what is for October", IncomeBasisPeriod, in(declared(2000), payments), 2000, nil},
+		{"empty is paid", "", in(declared(1800), payments), 1800,
+			[]string{"income_change(FK:BOB:p1)"}},
+		{"paid: the October benefit paid in November is not counted", IncomeBasisPaid, in(declared(2000), payments[2:]), 0,
+			[]string{"income_not_in_register(housing_allowance:p1)"}},
+		{"period: the October benefit paid in November is counted", IncomeBasisPeriod, in(declared(2000), payments[2:]), 2000, nil},
+		{"period: without a period the payment date decides", IncomeBasisPeriod, in(declared(1800), []Payment{
+			{Person: "p1", Source: "FK", Benefit: "BOB", PaidOn: day("2026-10-03"), Net: kr(1800), Reference: "r"}}), 1800, nil},
+		{"paid: a household declaring what is for October mismatches", IncomeBasisPaid, in(declared(2000), payments), 1800,
+			[]string{"income_change(FK:BOB:p1)", "income_mismatch(housing_allowance:p1)"}},
+		{"period: a household declaring what landed in October mismatches", IncomeBasisPeriod, in(declared(1800), payments), 2000,
+			[]string{"income_mismatch(housing_allowance:p1)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.IncomeBasis = tt.basis
+			out := Compare(DefaultTable(), cfg, tt.in)
+			var counted bistand.Money
+			for _, r := range out.Incomes {
+				counted += r.Amount
+			}
+			if counted != kr(tt.counted) {
+				t.Errorf("counted %s, want %s (incomes %+v)", counted, kr(tt.counted), out.Incomes)
+			}
+			if got := kinds(out); strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Errorf("findings %v, want %v", got, tt.want)
+			}
+		})
+	}
+	if DefaultConfig().IncomeBasis != IncomeBasisPaid {
+		t.Error("the default basis is not the month paid")
+	}
+}

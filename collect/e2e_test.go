@@ -181,7 +181,7 @@ func TestCollectionFromTheSimulator(t *testing.T) {
 		}
 		w.run(t, ctx, apps)
 
-		var registerFacts, protected, contradicting, failing, decided int
+		var registerFacts, protected, contradicting, failing, decided, infoFacts int
 		for k, app := range apps {
 			i := picked[k]
 			h := w.pop.Household(i)
@@ -267,6 +267,49 @@ func TestCollectionFromTheSimulator(t *testing.T) {
 			if contacts != len(h.Members) {
 				t.Errorf("household %d: %d contact facts for %d members", i, contacts, len(h.Members))
 			}
+			// What else the registers say, as facts for the caseworker.
+			if h.FailsSource == "" {
+				info := map[string]bool{}
+				for _, f := range sqlstore.Effective(facts) {
+					info[string(f.Kind)+" "+f.Source] = true
+					if strings.HasPrefix(f.Key, "vehicle:") || strings.HasPrefix(f.Key, "benefit_decision:") {
+						info[f.Key] = true
+					}
+				}
+				for j, m := range h.Members {
+					p, _ := w.st.PersonByNumber(ctx, m.Number)
+					for _, v := range m.Vehicles {
+						if !info["vehicle:"+p.ID+":"+v.RegNr] {
+							t.Errorf("household %d member %d: no fact of vehicle %s", i, j, v.RegNr)
+						}
+					}
+					for _, pay := range w.pop.Payments(h, j, month.Add(-1), month.LastDay()) {
+						if pay.Source != population.FK && pay.Source != population.PM {
+							continue
+						}
+						if key := "benefit_decision:" + p.ID + ":" + string(pay.Source) + ":" + pay.Benefit; !info[key] {
+							t.Errorf("household %d member %d: no fact %s", i, j, key)
+						}
+					}
+					if m.Permit != nil && !info["permit MIV"] {
+						t.Errorf("household %d member %d: no permit fact", i, j)
+					}
+					if m.CapitalIncome != 0 && !info["tax SKV"] {
+						t.Errorf("household %d member %d: no tax fact", i, j)
+					}
+					if m.Profile == "unemployed" && !info["fund SO"] {
+						t.Errorf("household %d member %d: no fund fact", i, j)
+					}
+					if m.Profile == "student" && !m.Number.IsCoordination() && !info["csn CSN"] {
+						t.Errorf("household %d member %d: no csn fact", i, j)
+					}
+				}
+				for k := range info {
+					if strings.HasPrefix(k, "benefit_decision ") || strings.HasPrefix(k, "vehicle ") {
+						infoFacts++
+					}
+				}
+			}
 			// A household that declares what the registers hold gets no
 			// finding about it: declarations and register data agree.
 			if !h.Contradicts && h.FailsSource == "" {
@@ -280,7 +323,7 @@ func TestCollectionFromTheSimulator(t *testing.T) {
 		}
 		t.Logf("%d applications: %d decided by the robot, %d register facts, %d protected, %d contradicting, %d with a failing source; %d SSBTEK calls",
 			n, decided, registerFacts, protected, contradicting, failing, w.ssbtekN.n)
-		if registerFacts == 0 || decided == 0 || protected == 0 || contradicting == 0 || failing == 0 {
+		if registerFacts == 0 || decided == 0 || protected == 0 || contradicting == 0 || failing == 0 || infoFacts == 0 {
 			t.Error("the households picked did not cover every kind of case")
 		}
 		for _, line := range strings.Split(w.log.String(), "\n") {
@@ -295,11 +338,20 @@ func TestCollectionFromTheSimulator(t *testing.T) {
 	})
 }
 
+// countRegister counts the incomes the registers hold for household h in
+// the calculation month: the payments paid out in the month before month
+// (the default basis), and its salaries.
 func countRegister(pop *population.Population, h population.Household, month bistand.Month) int {
 	n := 0
 	prev := month.Add(-1)
 	for j := range h.Members {
-		n += len(pop.Payments(h, j, prev, prev.LastDay().AddDays(40)))
+		for _, mo := range []bistand.Month{prev.Add(-1), prev} {
+			for _, p := range pop.Payments(h, j, mo, prev.LastDay()) {
+				if p.PaidOn.Month() == prev {
+					n++
+				}
+			}
+		}
 	}
 	for _, m := range h.Members {
 		if m.Profile == "salary" {
@@ -357,5 +409,53 @@ func TestFailingRegistersNeverDecideWrongly(t *testing.T) {
 			t.Errorf("%d SSBTEK calls for %d members: failed calls were not retried", w.ssbtekN.n, members)
 		}
 		t.Logf("%d source-error findings over %d applications; %d SSBTEK calls (retries included)", sourceErrors, len(apps), w.ssbtekN.n)
+	})
+}
+
+// The registers' information facts inform the caseworker and leave the
+// calculation alone: the household-month the facts describe, and so its
+// amount, is the same with and without them.
+func TestInformationFactsLeaveTheCalculationAlone(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, engine sqlstore.Engine) {
+		ctx := context.Background()
+		w := newWorld(t, engine, 50, ssbteksim.Options{}, navetsim.Options{})
+		month := bistand.MustMonth(2026, 11)
+		app, err := synth.SubmitFromPopulation(ctx, w.st, w.pop, collect.DefaultTable(), 3, "demo", month, synth.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, snapBefore, err := w.st.Household(ctx, app.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := w.pop.Household(3)
+		p, _ := w.st.PersonByNumber(ctx, h.Members[0].Number)
+		facts := collect.InformationFactsForTest(p.ID, time.Date(2026, 11, 6, 9, 0, 0, 0, time.UTC))
+		if len(facts) < 7 {
+			t.Fatalf("%d facts", len(facts))
+		}
+		if _, err := w.st.AddFacts(ctx, robot.Actor, app.ID, facts); err != nil {
+			t.Fatalf("the store refuses the registers' information: %v", err)
+		}
+		after, snapAfter, err := w.st.Household(ctx, app.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(snapBefore, snapAfter) {
+			t.Errorf("the household changed:\n%s\n%s", snapBefore, snapAfter)
+		}
+		if len(before.Incomes) != len(after.Incomes) || len(before.Members) != len(after.Members) {
+			t.Error("the household's incomes or members changed")
+		}
+		all, _ := w.st.Facts(ctx, app.ID)
+		n := 0
+		for _, f := range all {
+			if f.Provenance == bistand.Register {
+				n++
+			}
+		}
+		if n != len(facts) {
+			t.Errorf("%d register facts recorded, want %d", n, len(facts))
+		}
 	})
 }

@@ -363,9 +363,11 @@ type Declared struct {
 }
 
 // Declarations returns the incomes household h declares when applying for
-// month: what was paid the month before (the usual calculation month), with
-// its salary, and — for a household that contradicts the registers — one
-// benefit left out.
+// month: what was paid out to it in the month before (the usual
+// calculation month: what its bank statement shows, so for a household
+// whose Försäkringskassan pays late, the benefit for the month before that),
+// with its salary, and — for a household that contradicts the registers —
+// one benefit left out.
 func (p *Population) Declarations(h Household, month bistand.Month) []Declared {
 	prev := month.Add(-1)
 	var out []Declared
@@ -373,8 +375,12 @@ func (p *Population) Declarations(h Household, month bistand.Month) []Declared {
 		if m.salary > 0 {
 			out = append(out, Declared{Member: j, Benefit: "salary", Net: m.salary})
 		}
-		for _, pay := range p.Payments(h, j, prev, prev.LastDay().AddDays(40)) {
-			out = append(out, Declared{Member: j, Benefit: pay.Benefit, Net: pay.Net})
+		for _, mo := range []bistand.Month{prev.Add(-1), prev} {
+			for _, pay := range p.Payments(h, j, mo, prev.LastDay()) {
+				if pay.PaidOn.Month() == prev {
+					out = append(out, Declared{Member: j, Benefit: pay.Benefit, Net: pay.Net})
+				}
+			}
 		}
 	}
 	if h.Contradicts && len(out) > 0 {

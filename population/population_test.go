@@ -120,3 +120,51 @@ func TestContradictingHouseholdsLeaveOutAnIncome(t *testing.T) {
 		t.Error("no contradicting household checked")
 	}
 }
+
+// A household declares what was paid out to it in the month before the
+// month applied for: for a household whose Försäkringskassan pays late,
+// the benefits for the month before that.
+func TestDeclarationsArePaidTheMonthBefore(t *testing.T) {
+	p := New(5, 1500)
+	month := bistand.MustMonth(2026, 11)
+	prev := month.Add(-1)
+	late := 0
+	for i := range p.Size() {
+		h := p.Household(i)
+		if h.Contradicts {
+			continue
+		}
+		var want []Declared
+		for j, m := range h.Members {
+			if m.salary > 0 {
+				want = append(want, Declared{Member: j, Benefit: "salary", Net: m.salary})
+			}
+			for mo := prev.Add(-2); mo <= month; mo++ {
+				for _, pay := range p.Payments(h, j, mo, bistand.MustDate(2030, 1, 1)) {
+					if pay.PaidOn.Month() == prev {
+						want = append(want, Declared{Member: j, Benefit: pay.Benefit, Net: pay.Net})
+						if pay.From.Month() != prev {
+							late++
+						}
+					}
+				}
+			}
+		}
+		got := p.Declarations(h, month)
+		if len(got) != len(want) {
+			t.Fatalf("household %d declares %+v, was paid %+v", i, got, want)
+		}
+		for _, w := range want {
+			found := false
+			for _, g := range got {
+				found = found || g == w
+			}
+			if !found {
+				t.Fatalf("household %d does not declare %+v: %+v", i, w, got)
+			}
+		}
+	}
+	if late == 0 {
+		t.Error("no late payment declared")
+	}
+}
