@@ -107,6 +107,8 @@ func (w *wtx) calculateDecision(a bistand.Application, decider bistand.Actor, in
 		if cur.ID != in.Replaces {
 			return d, nil, fmt.Errorf("%w: decision %s is not the one in force", bistand.ErrConflict, in.Replaces)
 		}
+	} else if err := w.noOpenFindings(a.ID); err != nil {
+		return d, nil, err
 	} else if err := bistand.CheckTransition(a.State, bistand.Decided, decider.Kind, !a.SubmittedAt.IsZero()); err != nil {
 		return d, nil, err
 	}
@@ -275,4 +277,20 @@ func (s *Store) CaseDecisionFor(ctx context.Context, caseID string, month bistan
 		return d, notFound("decision for case month", month.String())
 	}
 	return d, err
+}
+
+// noOpenFindings refuses a first decision on an application that still has
+// open findings (avklaringar): each is resolved, saying how, before anyone
+// decides. Findings about a payment come after a decision and do not count.
+func (w *wtx) noOpenFindings(appID string) error {
+	open, err := findings(w.ctx, w, appID, bistand.FindingOpen)
+	if err != nil {
+		return err
+	}
+	for _, f := range open {
+		if !IsPaymentFinding(f.Kind) {
+			return fmt.Errorf("%w: finding %s (%s) is open; resolve it before deciding", bistand.ErrInvalidTransition, f.ID, f.Kind)
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"reflect"
 	"sync"
@@ -74,7 +75,10 @@ func TestAutomationStats(t *testing.T) {
 		// February: the robot decides A and raises a finding on it.
 		clock.set(time.Date(2026, 2, 27, 10, 0, 0, 0, time.UTC))
 		appA := assessed()
-		raise(robot, appA.ID, bistand.FindingRandomCheck, "case")
+		fa := raise(robot, appA.ID, bistand.FindingRandomCheck, "case")
+		if err := f.store.ResolveFinding(ctx, worker, fa.ID, "Kontrollerad."); err != nil {
+			t.Fatal(err)
+		}
 		decA := decide(robot, appA.ID, sqlstore.DecideInput{})
 
 		// March: the robot decides B, which a caseworker then changes; C is
@@ -85,9 +89,20 @@ func TestAutomationStats(t *testing.T) {
 		decB := decide(robot, appB.ID, sqlstore.DecideInput{})
 		decide(worker, appB.ID, sqlstore.DecideInput{Replaces: decB.ID, Motivation: "Hyran var fel."})
 		appC := assessed()
+		// C's findings are resolved before the decision: the store refuses
+		// a decision while any is open.
 		raise(robot, appC.ID, bistand.FindingIncomeMismatch, "x")
 		raise(robot, appC.ID, bistand.FindingIncomeMismatch, "y")
 		raise(robot, appC.ID, bistand.FindingFirstApplication, "case")
+		if _, ok, err := f.store.Decide(ctx, worker, appC.ID, sqlstore.DecideInput{Motivation: "Bedömt."}); ok || !errors.Is(err, bistand.ErrInvalidTransition) {
+			t.Fatalf("decided with open findings: %v %v", ok, err)
+		}
+		open, _ := f.store.Findings(ctx, appC.ID, bistand.FindingOpen)
+		for _, fo := range open {
+			if err := f.store.ResolveFinding(ctx, worker, fo.ID, "Bedömt."); err != nil {
+				t.Fatal(err)
+			}
+		}
 		decide(worker, appC.ID, sqlstore.DecideInput{Motivation: "Bedömt."})
 		appD := assessed()
 		fd := raise(robot, appD.ID, bistand.FindingIncomeMismatch, "z")
@@ -147,8 +162,8 @@ func TestAutomationStats(t *testing.T) {
 			t.Errorf("no payment findings counted: %+v", all)
 		}
 		want := []sqlstore.FindingCount{
-			{Kind: bistand.FindingIncomeMismatch, Findings: 3, Open: 2, Resolved: 1, Applications: 2},
-			{Kind: bistand.FindingFirstApplication, Findings: 1, Open: 1, Applications: 1},
+			{Kind: bistand.FindingIncomeMismatch, Findings: 3, Resolved: 3, Applications: 2},
+			{Kind: bistand.FindingFirstApplication, Findings: 1, Resolved: 1, Applications: 1},
 			{Kind: bistand.FindingSourceError, Findings: 1, Open: 1, Applications: 1},
 		}
 		if !reflect.DeepEqual(counts, want) {

@@ -890,6 +890,10 @@ type TransitionOptions struct {
 	// unchanged, and ok false) unless the application is in this state:
 	// how idempotent jobs avoid repeating a step.
 	IfState bistand.State
+	// Notify are messages to the household made in the same transaction
+	// (a caseworker's supplement request and the household's notice of it
+	// are kept or lost together).
+	Notify []bistand.Notification
 }
 
 // Transition moves an application to another state, if the lifecycle and
@@ -911,6 +915,15 @@ func (s *Store) Transition(ctx context.Context, actor bistand.Actor, id string, 
 		}
 		if err := w.transition(&a, to, reason, opt.SupplementDue); err != nil {
 			return err
+		}
+		for i := range opt.Notify {
+			n := &opt.Notify[i]
+			if err := checkNotification(actor, *n); err != nil {
+				return err
+			}
+			if err := w.addNotification(n); err != nil {
+				return err
+			}
 		}
 		w.jobs = append(w.jobs, opt.Enqueue...)
 		ok = true

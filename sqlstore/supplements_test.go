@@ -77,7 +77,10 @@ func TestExpireSupplement(t *testing.T) {
 		if open, _ := f.store.Findings(f.ctx, app.ID, ""); len(open) != 1 {
 			t.Errorf("%d findings", len(open))
 		}
-		// A caseworker decides what the case holds.
+		// A caseworker resolves the finding and decides what the case holds.
+		if err := f.store.ResolveFinding(f.ctx, worker, open[0].ID, "Beslut på befintligt underlag."); err != nil {
+			t.Fatal(err)
+		}
 		if _, ok, err := f.store.Decide(f.ctx, worker, app.ID, sqlstore.DecideInput{Motivation: "Beslut på befintligt underlag."}); err != nil || !ok {
 			t.Errorf("decide the expired application: %v %v", ok, err)
 		}

@@ -688,7 +688,7 @@ func TestCaseworkerSupplementRequest(t *testing.T) {
 		}
 		ns, err := e.store.Notifications(e.ctx, a.ID)
 		if err != nil || len(ns) != 1 || ns[0].Kind != "supplement_request" || ns[0].PersonID != c.Members[0].PersonID || !strings.Contains(ns[0].Body, text) ||
-			!strings.Contains(ns[0].Body, got.SupplementDue.String()) || ns[0].Ref != got.SupplementDue.String() {
+			!strings.Contains(ns[0].Body, got.SupplementDue.String()) || !strings.HasPrefix(ns[0].Ref, got.SupplementDue.String()+"/") {
 			t.Errorf("notification %+v %v", ns, err)
 		}
 		_, body = anna.get("/handlaggning/ansokan/" + a.ID)

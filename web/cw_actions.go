@@ -7,7 +7,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -418,30 +417,27 @@ func (s *Server) cwRequestSupplement(ctx context.Context, p *Principal, appID, r
 	default:
 		return a, n, conflict("cw.err.nosupplement", a.State.Swedish())
 	}
-	a, _, err = s.cfg.Store.Transition(ctx, p.Actor(), a.ID, bistand.SupplementRequested, request, sqlstore.TransitionOptions{SupplementDue: due})
-	if err != nil {
-		return a, n, storeErr(err, "request")
-	}
 	applicant := ""
 	for _, m := range c.Members {
 		if m.Role == "applicant" {
 			applicant = m.PersonID
 		}
 	}
-	n = bistand.Notification{ApplicationID: a.ID, CaseID: a.CaseID, PersonID: applicant, Kind: supplementKind, Ref: due.String(),
+	// The request and the household's notice of it in one transaction. The
+	// notice's ref is the due date and the application's version before
+	// the request: unique, also when a request with the same due date was
+	// made (and answered) before.
+	n = bistand.Notification{ApplicationID: a.ID, CaseID: a.CaseID, PersonID: applicant, Kind: supplementKind,
+		Ref:     due.String() + "/" + strconv.FormatInt(a.Version, 10),
 		Subject: "Din ansökan behöver kompletteras",
 		Body:    "Handläggaren behöver mer underlag för att kunna besluta om din ansökan för " + a.Month.String() + ":\n\n" + request + "\n\nKomplettera ansökan senast " + due.String() + "."}
-	out, err := s.cfg.Store.AddNotification(ctx, p.Actor(), n)
-	if errors.Is(err, bistand.ErrConflict) {
-		// A request with the same due date was made before (and answered):
-		// this one is told too.
-		n.Ref = due.String() + "/" + strconv.FormatInt(a.Version, 10)
-		out, err = s.cfg.Store.AddNotification(ctx, p.Actor(), n)
-	}
+	opt := sqlstore.TransitionOptions{SupplementDue: due, Notify: []bistand.Notification{n}}
+	a, _, err = s.cfg.Store.Transition(ctx, p.Actor(), a.ID, bistand.SupplementRequested, request, opt)
 	if err != nil {
-		return a, n, err
+		return a, n, storeErr(err, "request")
 	}
-	return a, out, nil
+	n = opt.Notify[0]
+	return a, n, nil
 }
 
 // --- random check ---

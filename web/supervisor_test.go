@@ -80,8 +80,12 @@ func TestRobotOverview(t *testing.T) {
 		e.supToState(app1.ID, bistand.Collecting, bistand.Assessed)
 		e.supDecide(robot.Actor, app1.ID, sqlstore.DecideInput{})
 		e.supToState(app2.ID, bistand.Collecting, bistand.Assessed)
-		e.supRaise(robot.Actor, app2.ID, bistand.FindingIncomeMismatch, "salary:x")
-		e.supRaise(robot.Actor, app2.ID, bistand.FindingFirstApplication, "case")
+		for _, k := range []bistand.FindingKind{bistand.FindingIncomeMismatch, bistand.FindingFirstApplication} {
+			f := e.supRaise(robot.Actor, app2.ID, k, "x")
+			if err := e.store.ResolveFinding(e.ctx, supAnna, f.ID, "Styrkt."); err != nil {
+				t.Fatal(err)
+			}
+		}
 		e.supDecide(supAnna, app2.ID, sqlstore.DecideInput{Motivation: "Inkomsten styrkt."})
 		e.supToState(app3.ID, bistand.Collecting)
 		f := e.supRaise(robot.Actor, app3.ID, bistand.FindingSourceError, "CSN")
@@ -119,8 +123,8 @@ func TestRobotOverview(t *testing.T) {
 			reasons[r.Kind] = r
 		}
 		for _, want := range []supReason{
-			{Kind: bistand.FindingIncomeMismatch, Label: "Inkomst skiljer sig från registret", Findings: 1, Open: 1, Applications: 1},
-			{Kind: bistand.FindingFirstApplication, Label: "Första ansökan", Findings: 1, Open: 1, Applications: 1},
+			{Kind: bistand.FindingIncomeMismatch, Label: "Inkomst skiljer sig från registret", Findings: 1, Resolved: 1, Applications: 1},
+			{Kind: bistand.FindingFirstApplication, Label: "Första ansökan", Findings: 1, Resolved: 1, Applications: 1},
 			{Kind: bistand.FindingSourceError, Label: "Register svarade inte", Findings: 1, Resolved: 1, Applications: 1},
 		} {
 			got := reasons[want.Kind]
@@ -150,7 +154,7 @@ func TestRobotOverview(t *testing.T) {
 		for _, c := range []struct{ attr, stat, want string }{
 			{"", "today-rate", "20\u00a0%"}, {"", "month-rate", "20\u00a0%"},
 			{"", "today-decisions", "5"}, {"", "today-robot", "1"}, {"", "today-people", "4"}, {"", "month-routed", "2"},
-			{`data-kind="income_mismatch"`, "applications", "1"}, {`data-kind="income_mismatch"`, "open", "1"},
+			{`data-kind="income_mismatch"`, "applications", "1"}, {`data-kind="income_mismatch"`, "resolved", "1"},
 			{`data-kind="source_error"`, "resolved", "1"}, {`data-kind="source_error"`, "open", "0"},
 		} {
 			if got := supDataStat(page, c.attr, c.stat); got != c.want {

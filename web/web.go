@@ -171,6 +171,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
+	// Anything else is the site's own "not found" page (JSON under /api/).
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, errHidden) })
 	s.authRoutes(mux)
 	s.applicantRoutes(mux)
 	s.caseworkerRoutes(mux)
