@@ -244,7 +244,6 @@ func init() {
 		"mina.dec.calc.lead":            {"Bistånd är det hushållet behöver (riksnormen och godtagna kostnader) minus inkomsterna som räknas. Varje rad nedan är en regel, med beloppet och var regeln kommer ifrån.", "Assistance is what the household needs (the national norm and accepted costs) minus the incomes that count. Each line below is one rule, with its amount and where the rule comes from."},
 		"mina.dec.calc.caption":         {"Beräkning för %s", "Calculation for %s"},
 		"mina.dec.unverified":           {"%d belopp i beräkningen är uppskattade och inte kontrollerade mot en officiell källa. De är markerade nedan.", "%d amounts in the calculation are estimates not checked against an official source. They are marked below."},
-		"mina.dec.col.part":             {"Del", "Part"},
 		"mina.dec.col.what":             {"Vad", "What"},
 		"mina.dec.col.source":           {"Källa", "Source"},
 		"mina.dec.sum.norm":             {"Summa riksnorm", "National norm in total"},
