@@ -342,8 +342,8 @@ func (tb *tab) login(subject string) {
 	tb.t.Helper()
 	tb.open("/", 200)
 	tb.click(fmt.Sprintf(`button[data-login=%q]`, subject))
-	if strings.Contains(tb.location(), "/login") && tb.has(".error") {
-		tb.t.Fatalf("%s: login as %s failed: %s", tb.who, subject, tb.text(".error"))
+	if !tb.has("header.site li.who") {
+		tb.t.Fatalf("%s: after logging in as %s the page does not say who is logged in (at %s); page:\n%s", tb.who, subject, tb.location(), tb.body())
 	}
 }
 
