@@ -397,9 +397,18 @@ const axeRun = `axe.run(document, Object.assign({runOnly: {type: 'tag', values: 
 const overflowJS = `(() => {
   const w = document.documentElement.clientWidth;
   if (document.documentElement.scrollWidth <= w + 1) return [];
-  const scrolls = e => e !== document.body && getComputedStyle(e).overflowX !== 'visible';
-  const inScroller = e => { for (let p = e; p && p !== document.body; p = p.parentElement) if (scrolls(p)) return true; return false; };
-  const sticks = e => e.getBoundingClientRect().right > w + 1 && !inScroller(e.parentElement);
+  const scrolls = e => getComputedStyle(e).overflowX !== 'visible';
+  // Whether a scrolling ancestor clips e: for an absolutely positioned
+  // element only one from its containing block up.
+  const clipped = e => {
+    const pos = getComputedStyle(e).position;
+    if (pos === 'fixed') return false;
+    let p = e.parentElement;
+    if (pos === 'absolute') while (p && p !== document.body && getComputedStyle(p).position === 'static') p = p.parentElement;
+    for (; p && p !== document.body; p = p.parentElement) if (scrolls(p)) return true;
+    return false;
+  };
+  const sticks = e => e.getBoundingClientRect().right > w + 1 && !clipped(e);
   const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().split(/\s+/).join('.') : '');
   const text = s => (s || '').trim().replace(/\s+/g, ' ').slice(0, 60);
   const out = [];
@@ -410,7 +419,7 @@ const overflowJS = `(() => {
   // Text that overflows its box (a long word, a hash, an address).
   const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), r = document.createRange();
   for (let n; (n = walk.nextNode()); ) {
-    if (!n.textContent.trim() || inScroller(n.parentElement)) continue;
+    if (!n.textContent.trim() || scrolls(n.parentElement) || clipped(n.parentElement)) continue;
     r.selectNodeContents(n);
     const right = r.getBoundingClientRect().right;
     if (right > w + 1) out.push('text in ' + name(n.parentElement) + ' ends at ' + Math.round(right) + ' px: ' + text(n.textContent));
