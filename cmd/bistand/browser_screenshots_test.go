@@ -44,7 +44,7 @@ func TestScreenshots(t *testing.T) {
 			tb.setViewport(v)
 			// Let the layout settle at the new width.
 			time.Sleep(200 * time.Millisecond)
-			b, img, err := smallPNG(tb.fullScreenshot())
+			b, img, err := smallPNG(tb.fullScreenshot(v.width))
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}

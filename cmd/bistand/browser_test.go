@@ -504,9 +504,10 @@ func (tb *tab) eventually(d time.Duration, what string, cond func() bool) {
 	}
 }
 
-// fullScreenshot is a PNG of the whole page (not just the viewport) at the
-// tab's current width.
-func (tb *tab) fullScreenshot() []byte {
+// fullScreenshot is a PNG of the whole page's height (not just the
+// viewport's) at the given width, the tab's viewport's (what is on the
+// screen, also when something makes the page scroll sideways).
+func (tb *tab) fullScreenshot(width int64) []byte {
 	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
 	defer cancel()
@@ -518,7 +519,7 @@ func (tb *tab) fullScreenshot() []byte {
 		if m.CSSContentSize == nil {
 			return nil, errors.New("no content size")
 		}
-		w, h := m.CSSContentSize.Width, m.CSSContentSize.Height
+		w, h := float64(width), m.CSSContentSize.Height
 		r, err := cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{
 			Format:                page.CaptureScreenshotFormatPng,
 			Clip:                  &page.Viewport{Width: w, Height: h, Scale: 1},
