@@ -311,7 +311,7 @@ func TestCalcCompact(t *testing.T) {
 func TestDeterminism(t *testing.T) {
 	for _, args := range [][]string{
 		{"calc"}, {"calc", "--format", "text"}, {"calc", "--compact", "--no-trace"},
-		{"rules"}, {"rules", "--format", "json"}, {}, {"version"},
+		{"rules"}, {"rules", "--format", "json"}, {"example"}, {"version"},
 	} {
 		t.Run(strings.Join(append([]string{"bistand"}, args...), " "), func(t *testing.T) {
 			code, first, _ := runMain(t, exampleHH, args...)
@@ -574,4 +574,3 @@ func TestBinaryBadInput(t *testing.T) {
 		t.Errorf("unknown command: exit %d, want 2", code)
 	}
 }
-
