@@ -11,8 +11,13 @@ import (
 // id). Only applications with a due date are listed: in practice those in
 // supplement_requested.
 func (s *Store) ApplicationsDueBy(ctx context.Context, state bistand.State, by bistand.Date, limit int) ([]bistand.Application, error) {
-	rows, err := s.r().QueryContext(ctx, "SELECT "+appColumns+" FROM applications WHERE state = $1 AND supplement_due <> '' AND supplement_due <= $2 ORDER BY supplement_due, id LIMIT $3",
+	return s.applications(ctx, "SELECT "+appColumns+" FROM applications WHERE state = $1 AND supplement_due <> '' AND supplement_due <= $2 ORDER BY supplement_due, id LIMIT $3",
 		string(state), by.String(), limit)
+}
+
+// applications runs a query of appColumns and returns its applications.
+func (s *Store) applications(ctx context.Context, query string, args ...any) ([]bistand.Application, error) {
+	rows, err := s.r().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

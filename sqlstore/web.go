@@ -149,20 +149,7 @@ func (s *Store) CasesOfPerson(ctx context.Context, personID string) ([]string, e
 
 // CaseApplications returns a case's applications, the latest month first.
 func (s *Store) CaseApplications(ctx context.Context, caseID string) ([]bistand.Application, error) {
-	rows, err := s.r().QueryContext(ctx, "SELECT "+appColumns+" FROM applications WHERE case_id = $1 ORDER BY month DESC, created_at DESC", caseID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []bistand.Application
-	for rows.Next() {
-		a, err := scanApp(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return s.applications(ctx, "SELECT "+appColumns+" FROM applications WHERE case_id = $1 ORDER BY month DESC, created_at DESC", caseID)
 }
 
 // Setting keys.

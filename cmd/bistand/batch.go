@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,13 +17,11 @@ import (
 
 	"github.com/bistand/bistand"
 	"github.com/bistand/bistand/collect"
-	"github.com/bistand/bistand/navet"
 	"github.com/bistand/bistand/population"
 	"github.com/bistand/bistand/queue"
 	"github.com/bistand/bistand/resilience"
 	"github.com/bistand/bistand/robot"
 	"github.com/bistand/bistand/sqlstore"
-	"github.com/bistand/bistand/ssbtek"
 	"github.com/bistand/bistand/synth"
 )
 
@@ -127,18 +124,6 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 	}
 	pop := population.New(c.seed, c.households)
 	simOpt := simOptions{seed: c.seed, households: c.households, today: month.FirstDay().AddDays(5).String()}
-	h, err := simOpt.handlerFor(pop)
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
 
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	metrics := &robot.Metrics{}
@@ -164,17 +149,13 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 	if err != nil {
 		return err
 	}
-	transport := &http.Transport{MaxIdleConnsPerHost: 64}
-	hc := &http.Client{Timeout: 30 * time.Second, Transport: transport}
-	nav, err := navet.NewClient(navet.Config{URL: base + "/navet", HTTPClient: hc, OrgNumber: "2120009994", Purpose: "Handläggning av ekonomiskt bistånd"})
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	col, stopSim, err := simOpt.inProcess(pop, sys.store, demoRegisters, hc, &resilience.Breakers{Threshold: 1 << 30})
 	if err != nil {
 		return err
 	}
-	cfg := collect.DefaultConfig()
-	cfg.PollDays = 0 // what has not come by the first collection is a finding
-	r.Collector = &collect.Registers{Store: sys.store, Config: cfg, Breakers: &resilience.Breakers{Threshold: 1 << 30},
-		SSBTEK: ssbtek.NewClient(ssbtek.Config{URL: base + "/ssbtek", HTTPClient: hc, OrgNumber: "2120009994", OrgName: "Demoköpings kommun", AktorsID: "demo"}),
-		Navet:  nav}
+	defer stopSim()
+	r.Collector = col
 
 	// Setup: the households' people and cases, and last month's
 	// applications, decided by a caseworker. Not part of the month.

@@ -14,14 +14,11 @@ import (
 	"time"
 
 	"github.com/bistand/bistand"
-	"github.com/bistand/bistand/collect"
-	"github.com/bistand/bistand/navet"
 	"github.com/bistand/bistand/population"
 	"github.com/bistand/bistand/queue"
 	"github.com/bistand/bistand/resilience"
 	"github.com/bistand/bistand/robot"
 	"github.com/bistand/bistand/sqlstore"
-	"github.com/bistand/bistand/ssbtek"
 	"github.com/bistand/bistand/web"
 )
 
@@ -117,29 +114,13 @@ func (c *serveCmd) run(ctx context.Context, m *Main) error {
 		// The register simulator, in-process on a loopback port.
 		pop = population.New(c.seed, c.households)
 		simOpt := simOptions{seed: c.seed, households: c.households}
-		h, err := simOpt.handlerFor(pop)
-		if err != nil {
-			return err
-		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return err
-		}
-		simSrv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-		go simSrv.Serve(ln)
-		defer simSrv.Close()
-		base := "http://" + ln.Addr().String()
-		hc := &http.Client{Timeout: 30 * time.Second}
-		nav, err := navet.NewClient(navet.Config{URL: base + "/navet", HTTPClient: hc, OrgNumber: c.regs.orgNumber, Purpose: "Handläggning av ekonomiskt bistånd"})
-		if err != nil {
-			return err
-		}
-		cfg := collect.DefaultConfig()
-		cfg.PollDays = 0 // the simulator has all it will ever have
 		breakers = &resilience.Breakers{}
-		r.Collector = &collect.Registers{Store: sys.store, Config: cfg, Breakers: breakers,
-			SSBTEK: ssbtek.NewClient(ssbtek.Config{URL: base + "/ssbtek", HTTPClient: hc, OrgNumber: c.regs.orgNumber, OrgName: c.regs.orgName, AktorsID: c.regs.aktorsID}),
-			Navet:  nav}
+		col, stopSim, err := simOpt.inProcess(pop, sys.store, c.regs, &http.Client{Timeout: 30 * time.Second}, breakers)
+		if err != nil {
+			return err
+		}
+		defer stopSim()
+		r.Collector = col
 	} else {
 		col, err := c.regs.collector(sys.store)
 		if err != nil {

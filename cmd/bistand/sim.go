@@ -11,8 +11,13 @@ import (
 	"time"
 
 	"github.com/bistand/bistand"
+	"github.com/bistand/bistand/collect"
+	"github.com/bistand/bistand/navet"
 	navetsim "github.com/bistand/bistand/navet/sim"
 	"github.com/bistand/bistand/population"
+	"github.com/bistand/bistand/resilience"
+	"github.com/bistand/bistand/sqlstore"
+	"github.com/bistand/bistand/ssbtek"
 	ssbteksim "github.com/bistand/bistand/ssbtek/sim"
 )
 
@@ -105,3 +110,36 @@ func (c *simCmd) run(ctx context.Context, m *Main) error {
 	}
 	return nil
 }
+
+// inProcess serves the simulator for pop on a loopback port and returns a
+// register collector over it that asks as regs' municipality, and a
+// function that stops the simulator. Everything the simulator will ever
+// have is there at the first collection, so what has not come is a finding
+// at once (PollDays 0).
+func (o *simOptions) inProcess(pop *population.Population, st *sqlstore.Store, regs registerFlags, hc *http.Client, breakers *resilience.Breakers) (*collect.Registers, func(), error) {
+	h, err := o.handlerFor(pop)
+	if err != nil {
+		return nil, nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	base := "http://" + ln.Addr().String()
+	nav, err := navet.NewClient(navet.Config{URL: base + "/navet", HTTPClient: hc, OrgNumber: regs.orgNumber, Purpose: "Handläggning av ekonomiskt bistånd"})
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	cfg := collect.DefaultConfig()
+	cfg.PollDays = 0
+	col := &collect.Registers{Store: st, Config: cfg, Breakers: breakers,
+		SSBTEK: ssbtek.NewClient(ssbtek.Config{URL: base + "/ssbtek", HTTPClient: hc, OrgNumber: regs.orgNumber, OrgName: regs.orgName, AktorsID: regs.aktorsID}),
+		Navet:  nav}
+	return col, func() { srv.Close() }, nil
+}
+
+// demoRegisters is the municipality the simulated registers are asked as.
+var demoRegisters = registerFlags{orgNumber: "2120009994", orgName: "Demoköpings kommun", aktorsID: "demo"}
