@@ -13,6 +13,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -441,17 +442,23 @@ func (s *Server) minaAttachment(w http.ResponseWriter, r *http.Request, p *Princ
 		s.fail(w, r, err)
 		return
 	}
-	atts, err := s.cfg.Store.Attachments(ctx, a.ID)
+	s.sendAttachment(w, r, a.ID, r.PathValue("att"))
+}
+
+// sendAttachment sends one of an application's attachments (the caller has
+// checked the user may see the application) as a download, never inline;
+// its type is sent only if it is one bistand accepts (PDF, PNG, JPEG). An id
+// that is not one of the application's attachments is not found.
+func (s *Server) sendAttachment(w http.ResponseWriter, r *http.Request, appID, attID string) {
+	ctx := r.Context()
+	atts, err := s.cfg.Store.Attachments(ctx, appID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	for _, at := range atts {
-		if at.ID != r.PathValue("att") {
+		if at.ID != attID {
 			continue
-		}
-		if _, ok := minaAllowedTypes[at.ContentType]; !ok {
-			at.ContentType = "application/octet-stream"
 		}
 		rc, err := s.cfg.Store.OpenAttachment(ctx, at)
 		if err != nil {
@@ -459,8 +466,12 @@ func (s *Server) minaAttachment(w http.ResponseWriter, r *http.Request, p *Princ
 			return
 		}
 		defer rc.Close()
+		if _, ok := minaAllowedTypes[at.ContentType]; !ok {
+			at.ContentType = "application/octet-stream"
+		}
 		w.Header().Set("Content-Type", at.ContentType)
 		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": at.Filename}))
+		w.Header().Set("Content-Length", strconv.FormatInt(at.Size, 10))
 		w.Header().Set("Cache-Control", "private, no-store")
 		io.Copy(w, rc)
 		return

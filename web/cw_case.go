@@ -10,12 +10,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -695,32 +692,5 @@ func (s *Server) cwAttachment(w http.ResponseWriter, r *http.Request, p *Princip
 		s.fail(w, r, err)
 		return
 	}
-	atts, err := s.cfg.Store.Attachments(ctx, a.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	for _, at := range atts {
-		if at.ID != r.PathValue("att") {
-			continue
-		}
-		rc, err := s.cfg.Store.OpenAttachment(ctx, at)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		defer rc.Close()
-		ct := "application/octet-stream"
-		switch at.ContentType {
-		case "application/pdf", "image/png", "image/jpeg":
-			ct = at.ContentType
-		}
-		w.Header().Set("Content-Type", ct)
-		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": at.Filename}))
-		w.Header().Set("Content-Length", strconv.FormatInt(at.Size, 10))
-		w.Header().Set("Cache-Control", "no-store")
-		io.Copy(w, rc)
-		return
-	}
-	s.fail(w, r, errHidden)
+	s.sendAttachment(w, r, a.ID, r.PathValue("att"))
 }
