@@ -124,7 +124,7 @@ func demoNote(ctx context.Context, st *sqlstore.Store, h population.Household, p
 	adults, children := demoAdults(h), len(h.Members)-demoAdults(h)
 	note := fmt.Sprintf("%d vuxen, %d barn.", adults, children)
 	if adults == 2 {
-		note = fmt.Sprintf("%d vuxna, %d barn. Ansökan skickas in när båda vuxna har skrivit under; den andra vuxna har ingen demoinloggning.", adults, children)
+		note = fmt.Sprintf("%d vuxna, %d barn. Ansökan skickas in när båda vuxna har skrivit under: logga sedan in som medsökande och skriv under.", adults, children)
 	}
 	if reasons := demoReasons(h); len(reasons) > 0 {
 		return note + " " + strings.Join(reasons, " "), nil
@@ -235,6 +235,18 @@ func setUpDemo(ctx context.Context, sys *system, pop *population.Population, mon
 			return nil, fmt.Errorf("demo applicant %d: %w", i, err)
 		}
 		logins = append(logins, web.DemoLogin{Kind: web.KindApplicant, Subject: p.ID, Name: a.GivenName + " " + a.FamilyName, Note: note})
+		// A partner signs separately, with a login of their own.
+		for _, m := range h.Members[1:] {
+			if m.Role != "partner" {
+				continue
+			}
+			pp, err := st.PersonByNumber(ctx, m.Number)
+			if err != nil {
+				return nil, fmt.Errorf("demo partner %d: %w", i, err)
+			}
+			logins = append(logins, web.DemoLogin{Kind: web.KindApplicant, Subject: pp.ID, Name: m.GivenName + " " + m.FamilyName,
+				Note: "Medsökande till " + a.GivenName + " " + a.FamilyName + ": skriver under ansökan efter att den skickats."})
+		}
 	}
 	for _, s := range demoStaff {
 		logins = append(logins, web.DemoLogin{Kind: "staff", Subject: s.ID, Name: s.Name, Note: demoStaffNotes[s.ID]})
