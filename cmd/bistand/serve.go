@@ -151,8 +151,10 @@ func (c *serveCmd) run(ctx context.Context, m *Main) error {
 	}
 	go sweepLoop(ctx, r, log, c.reminderDays)
 
+	// The demo (its logins, and the banner saying every person is made up)
+	// only ever runs on the simulator's made-up population.
 	wcfg := web.Config{Store: sys.store, Queue: sys.queue, Metrics: metrics, Log: log,
-		Demo: c.demo, DemoLogins: logins, SecureCookies: c.secureCookies}
+		Demo: c.demo && simulated, DemoLogins: logins, SecureCookies: c.secureCookies}
 	if breakers != nil {
 		wcfg.Registers = breakerHealth{breakers}
 	}
@@ -172,7 +174,7 @@ func (c *serveCmd) run(ctx context.Context, m *Main) error {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	fmt.Fprintf(m.Stdout, "bistand serving on http://%s/ (database %s)\n", ln.Addr(), sys.db.Redacted)
-	if c.demo {
+	if c.demo && simulated {
 		fmt.Fprintf(m.Stdout, "demo logins are on the start page; every person in the demo is made up\n")
 	}
 	fmt.Fprintf(m.Stdout, "press Ctrl-C to stop\n")
