@@ -4,22 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"log"
-	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -33,6 +25,7 @@ import (
 	"time"
 
 	"github.com/bistand/bistand"
+	"github.com/bistand/bistand/internal/testpki"
 	"github.com/bistand/bistand/personnummer"
 	"github.com/bistand/bistand/population"
 	"github.com/bistand/bistand/ssbtek/internal/contracttest"
@@ -850,88 +843,6 @@ func TestContextEnds(t *testing.T) {
 	}
 }
 
-// pki is a CA with a server certificate for 127.0.0.1 and a client
-// certificate, all generated for the test.
-type pki struct {
-	caPool                  *x509.CertPool
-	caFile                  string
-	server                  tls.Certificate
-	clientCert, clientKey   string
-	foreignCert, foreignKey string // a client certificate of another CA
-}
-
-func newKey(t *testing.T) *ecdsa.PrivateKey {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func writePEM(t *testing.T, path, typ string, der []byte) {
-	t.Helper()
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func newCA(t *testing.T, name string) (*x509.Certificate, *ecdsa.PrivateKey, []byte) {
-	key := newKey(t)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	return cert, key, der
-}
-
-func issue(t *testing.T, ca *x509.Certificate, caKey *ecdsa.PrivateKey, serial int64, name string, usage x509.ExtKeyUsage, ips []net.IP) ([]byte, *ecdsa.PrivateKey) {
-	key := newKey(t)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{usage}, IPAddresses: ips,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return der, key
-}
-
-func newPKI(t *testing.T) *pki {
-	dir := t.TempDir()
-	ca, caKey, caDER := newCA(t, "Demo SSBTEK CA")
-	p := &pki{caPool: x509.NewCertPool(), caFile: filepath.Join(dir, "ca.pem")}
-	p.caPool.AddCert(ca)
-	writePEM(t, p.caFile, "CERTIFICATE", caDER)
-
-	der, key := issue(t, ca, caKey, 2, "127.0.0.1", x509.ExtKeyUsageServerAuth, []net.IP{net.ParseIP("127.0.0.1")})
-	p.server = tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-
-	write := func(name string, der []byte, key *ecdsa.PrivateKey) (string, string) {
-		kd, err := x509.MarshalECPrivateKey(key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, k := filepath.Join(dir, name+".pem"), filepath.Join(dir, name+"-key.pem")
-		writePEM(t, c, "CERTIFICATE", der)
-		writePEM(t, k, "EC PRIVATE KEY", kd)
-		return c, k
-	}
-	der, key = issue(t, ca, caKey, 3, "Demo kommun", x509.ExtKeyUsageClientAuth, nil)
-	p.clientCert, p.clientKey = write("client", der, key)
-	other, otherKey, _ := newCA(t, "Another CA")
-	der, key = issue(t, other, otherKey, 4, "Impostor", x509.ExtKeyUsageClientAuth, nil)
-	p.foreignCert, p.foreignKey = write("foreign", der, key)
-	return p
-}
-
 func TestMutualTLS(t *testing.T) {
 	// TLS 1.3 (the default) and 1.2: under 1.3 the server checks the
 	// client's certificate after the client has finished its handshake, so
@@ -943,9 +854,9 @@ func TestMutualTLS(t *testing.T) {
 }
 
 func testMutualTLS(t *testing.T, version uint16) {
-	p := newPKI(t)
+	p := testpki.New(t)
 	srv := httptest.NewUnstartedServer(sim.NewSSBTEK(pop, sim.Options{Now: func() bistand.Date { return simNow }}))
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{p.server}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: p.caPool, MinVersion: tls.VersionTLS12, MaxVersion: version}
+	srv.TLS = p.ServerTLS(version)
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes below
 	srv.StartTLS()
 	defer srv.Close()
@@ -958,7 +869,7 @@ func testMutualTLS(t *testing.T, version uint16) {
 		cfg.HTTPClient = &http.Client{Transport: &http.Transport{TLSClientConfig: tc}, Timeout: 10 * time.Second}
 		return NewClient(cfg)
 	}
-	tc, err := TLSConfig(p.clientCert, p.clientKey, p.caFile)
+	tc, err := TLSConfig(p.ClientCert, p.ClientKey, p.CAFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -985,22 +896,22 @@ func testMutualTLS(t *testing.T, version uint16) {
 		}
 	}
 	determined := version == tls.VersionTLS12
-	refused("no client certificate", &tls.Config{RootCAs: p.caPool, MinVersion: tls.VersionTLS12}, !determined)
-	foreign, err := TLSConfig(p.foreignCert, p.foreignKey, p.caFile)
+	refused("no client certificate", &tls.Config{RootCAs: p.CAPool, MinVersion: tls.VersionTLS12}, !determined)
+	foreign, err := TLSConfig(p.ForeignCert, p.ForeignKey, p.CAFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	refused("a certificate of another CA", foreign, !determined)
-	noCA, err := TLSConfig(p.clientCert, p.clientKey, "")
+	noCA, err := TLSConfig(p.ClientCert, p.ClientKey, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	refused("a server the client does not trust", noCA, false)
 
-	if _, err := TLSConfig(p.clientCert, p.clientKey, p.clientKey); err == nil {
+	if _, err := TLSConfig(p.ClientCert, p.ClientKey, p.ClientKey); err == nil {
 		t.Error("a CA file without certificates was accepted")
 	}
-	if _, err := TLSConfig(p.caFile, p.clientKey, p.caFile); err == nil {
+	if _, err := TLSConfig(p.CAFile, p.ClientKey, p.CAFile); err == nil {
 		t.Error("a key that is not the certificate's was accepted")
 	}
 }
