@@ -116,6 +116,12 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kind, subject, err := s.oidcSubject(r.Context(), claims)
+	if errors.Is(err, errNoCase) && !wantsJSON(r) {
+		// fail shows only a generic text for ErrForbidden; this refusal
+		// must tell the person what to do.
+		s.render(w, r, http.StatusForbidden, "error.html", errorPage{Status: http.StatusForbidden, Text: noCaseText})
+		return
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -131,6 +137,11 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
+
+const noCaseText = "Du har inget ärende hos oss ännu. Kontakta socialtjänsten för ett första besök."
+
+// errNoCase refuses a login whose personnummer is not a known person's.
+var errNoCase = fmt.Errorf("%w: du har inget ärende hos oss ännu. Kontakta socialtjänsten för ett första besök", bistand.ErrForbidden)
 
 // oidcSubject maps verified claims to a session: a staff member by the staff
 // claim, else a known person by personnummer.
@@ -151,7 +162,7 @@ func (s *Server) oidcSubject(ctx context.Context, claims map[string]any) (kind, 
 	}
 	p, err := s.cfg.Store.PersonByNumber(ctx, n)
 	if errors.Is(err, bistand.ErrNotFound) {
-		return "", "", fmt.Errorf("%w: du har inget ärende hos oss ännu. Kontakta socialtjänsten för ett första besök", bistand.ErrForbidden)
+		return "", "", errNoCase
 	}
 	if err != nil {
 		return "", "", err
