@@ -41,6 +41,10 @@ type Options struct {
 	// caseworker decided that application (as at a first meeting), so this
 	// month's application is a recurring one the robot may decide.
 	History bool
+	// Months is how many months before this one the household applied,
+	// each decided by a caseworker (with History; 0 means 1). The demo
+	// shows a few months of history.
+	Months int
 }
 
 // household is what an application declares, before the records exist.
@@ -85,25 +89,40 @@ func prepare(ctx context.Context, st *sqlstore.Store, h household, municipality 
 	}
 	p := &Prepared{h: h, caseID: c.ID, month: month}
 	if opt.History {
-		prev, err := submit(ctx, st, h, c.ID, month.Add(-1), false)
-		if err != nil {
-			return nil, fmt.Errorf("history: %w", err)
-		}
-		for _, to := range []bistand.State{bistand.Collecting, bistand.Assessed} {
-			if _, _, err := st.Transition(ctx, caseworker, prev.ID, to, "Första ansökan, bedömd vid nybesök.", sqlstore.TransitionOptions{}); err != nil {
+		months := max(opt.Months, 1)
+		for k := months; k >= 1; k-- {
+			reason, motivation := "Fortsatt ansökan, bedömd av handläggare.", "Uppgifterna stämmer med förra månaden och registren."
+			if k == months {
+				reason, motivation = "Första ansökan, bedömd vid nybesök.", "Första ansökan; uppgifterna styrkta vid nybesök."
+			}
+			if err := decidedMonth(ctx, st, h, c.ID, month.Add(-k), reason, motivation); err != nil {
 				return nil, fmt.Errorf("history: %w", err)
 			}
-			if to == bistand.Collecting && len(h.contacts) > 0 {
-				if _, err := st.AddFacts(ctx, system, prev.ID, contactFacts(h.contacts, c.ID)); err != nil {
-					return nil, fmt.Errorf("history: %w", err)
-				}
-			}
-		}
-		if _, _, err := st.Decide(ctx, caseworker, prev.ID, sqlstore.DecideInput{Motivation: "Första ansökan; uppgifterna styrkta vid nybesök."}); err != nil {
-			return nil, fmt.Errorf("history: %w", err)
 		}
 	}
 	return p, nil
+}
+
+// decidedMonth applies for a past month and has a caseworker assess and
+// decide it, with the household's names and address recorded as its
+// collection would have.
+func decidedMonth(ctx context.Context, st *sqlstore.Store, h household, caseID string, month bistand.Month, reason, motivation string) error {
+	prev, err := submit(ctx, st, h, caseID, month, false)
+	if err != nil {
+		return err
+	}
+	for _, to := range []bistand.State{bistand.Collecting, bistand.Assessed} {
+		if _, _, err := st.Transition(ctx, caseworker, prev.ID, to, reason, sqlstore.TransitionOptions{}); err != nil {
+			return err
+		}
+		if to == bistand.Collecting && len(h.contacts) > 0 {
+			if _, err := st.AddFacts(ctx, system, prev.ID, contactFacts(h.contacts, caseID)); err != nil {
+				return err
+			}
+		}
+	}
+	_, _, err = st.Decide(ctx, caseworker, prev.ID, sqlstore.DecideInput{Motivation: motivation})
+	return err
 }
 
 // submit applies for the month in one request (Store.Apply): facts, every

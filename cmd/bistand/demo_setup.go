@@ -160,6 +160,10 @@ func demoNote(ctx context.Context, st *sqlstore.Store, h population.Household, p
 // robot grants (the browser tests choose their applicant by it).
 const demoAutoNote = "Beviljas automatiskt av roboten om inget ändras (utom om ansökan lottas till stickprov)."
 
+// demoHistoryMonths is how many months before this one the demo's
+// households applied, each decided by a caseworker.
+const demoHistoryMonths = 3
+
 var demoSetupActor = bistand.Actor{Kind: bistand.ActorSystem, ID: "demo-setup"}
 
 // setUpDemo sets up the demo municipality on an empty database: staff, the
@@ -185,7 +189,7 @@ func setUpDemo(ctx context.Context, sys *system, pop *population.Population, mon
 		anna := demoStaff[0].Actor()
 		unapplied := demoUnapplied(pop)
 		for i := range pop.Size() {
-			p, err := synth.PrepareFromPopulation(ctx, st, pop, table, i, "demo", month, synth.Options{History: true})
+			p, err := synth.PrepareFromPopulation(ctx, st, pop, table, i, "demo", month, synth.Options{History: true, Months: demoHistoryMonths})
 			if err != nil {
 				return nil, err
 			}
@@ -202,7 +206,7 @@ func setUpDemo(ctx context.Context, sys *system, pop *population.Population, mon
 			if unit == "forsorjningsstod" && i%2 == 0 {
 				// The first meeting, when last month's application was
 				// assessed.
-				first := month.Add(-1).FirstDay().AddDays(3 + i%7)
+				first := month.Add(-demoHistoryMonths).FirstDay().AddDays(3 + i%7)
 				m, err := st.BookMeeting(ctx, anna, sqlstore.Meeting{CaseID: p.CaseID(), StartsAt: first.String() + "T10:00", Minutes: 60, Kind: "visit", Purpose: "Nybesök: första ansökan"})
 				if err != nil {
 					return nil, err
