@@ -86,6 +86,7 @@ func init() {
 		"msg.error.forbidden": {"Du har inte behörighet till den här sidan.", "You may not use this page."},
 		"msg.error.conflict":  {"Uppgiften har ändrats sedan du öppnade sidan. Ladda om och försök igen.", "The item changed since you opened the page. Reload and try again."},
 		"msg.error.toomany":   {"För många försök. Vänta en minut och försök igen.", "Too many attempts. Wait a minute and try again."},
+		"msg.error.nocase":    {"Du har inget ärende hos oss ännu. Kontakta socialtjänsten för ett första besök.", "You have no case with us yet. Contact the social services for a first meeting."},
 		"msg.error.back":      {"Till startsidan", "To the start page"},
 	})
 }

@@ -119,7 +119,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, errNoCase) && !wantsJSON(r) {
 		// fail shows only a generic text for ErrForbidden; this refusal
 		// must tell the person what to do.
-		s.render(w, r, http.StatusForbidden, "error.html", errorPage{Status: http.StatusForbidden, Text: noCaseText})
+		s.render(w, r, http.StatusForbidden, "error.html", errorPage{Status: http.StatusForbidden, Key: "msg.error.nocase"})
 		return
 	}
 	if err != nil {
@@ -137,8 +137,6 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
-
-const noCaseText = "Du har inget ärende hos oss ännu. Kontakta socialtjänsten för ett första besök."
 
 // errNoCase refuses a login whose personnummer is not a known person's.
 var errNoCase = fmt.Errorf("%w: du har inget ärende hos oss ännu. Kontakta socialtjänsten för ett första besök", bistand.ErrForbidden)
