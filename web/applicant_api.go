@@ -517,10 +517,9 @@ func (s *Server) apiMinaSupplement(w http.ResponseWriter, r *http.Request, p *Pr
 	var files []minaFile
 	var facts []sqlstore.FactInput
 	if minaIsMultipart(r) {
-		files, err = s.minaUploadFiles(w, r)
-		if r.MultipartForm != nil {
-			defer r.MultipartForm.RemoveAll()
-		}
+		var done func()
+		files, done, err = s.minaUploadFiles(w, r)
+		defer done()
 		message = strings.TrimSpace(r.FormValue("message"))
 	} else {
 		var req minaAPISupplement
@@ -577,10 +576,8 @@ func (s *Server) apiMinaUpload(w http.ResponseWriter, r *http.Request, p *Princi
 		minaAPIError(w, http.StatusUnsupportedMediaType, "send the files as multipart/form-data, field \"file\"", nil)
 		return
 	}
-	files, err := s.minaUploadFiles(w, r)
-	if r.MultipartForm != nil {
-		defer r.MultipartForm.RemoveAll()
-	}
+	files, done, err := s.minaUploadFiles(w, r)
+	defer done()
 	if err == nil && len(files) == 0 {
 		err = &minaUploadError{"mina.err.file.none", http.StatusBadRequest}
 	}

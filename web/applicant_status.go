@@ -404,10 +404,8 @@ func (s *Server) minaUpload(w http.ResponseWriter, r *http.Request, p *Principal
 		s.tooMany(w, r)
 		return
 	}
-	files, err := s.minaUploadFiles(w, r)
-	if r.MultipartForm != nil {
-		defer r.MultipartForm.RemoveAll()
-	}
+	files, done, err := s.minaUploadFiles(w, r)
+	defer done()
 	if err == nil && len(files) == 0 {
 		err = &minaUploadError{"mina.err.file.none", http.StatusBadRequest}
 	}
@@ -427,11 +425,20 @@ func (s *Server) minaUpload(w http.ResponseWriter, r *http.Request, p *Principal
 }
 
 // minaUploadFiles reads the request's form and checks its files.
-func (s *Server) minaUploadFiles(w http.ResponseWriter, r *http.Request) ([]minaFile, error) {
-	if err := s.minaReadForm(w, r); err != nil {
-		return nil, err
+//
+// done removes the form's temporary files; the caller defers it (always
+// non-nil), after the files are stored.
+func (s *Server) minaUploadFiles(w http.ResponseWriter, r *http.Request) (files []minaFile, done func(), err error) {
+	done = func() {
+		if r.MultipartForm != nil {
+			r.MultipartForm.RemoveAll()
+		}
 	}
-	return s.minaCheckFiles(r)
+	if err := s.minaReadForm(w, r); err != nil {
+		return nil, done, err
+	}
+	files, err = s.minaCheckFiles(r)
+	return files, done, err
 }
 
 // minaAttachment sends one of the application's attachments.
@@ -496,10 +503,8 @@ func (s *Server) minaSupplement(w http.ResponseWriter, r *http.Request, p *Princ
 		s.tooMany(w, r)
 		return
 	}
-	files, err := s.minaUploadFiles(w, r)
-	if r.MultipartForm != nil {
-		defer r.MultipartForm.RemoveAll()
-	}
+	files, done, err := s.minaUploadFiles(w, r)
+	defer done()
 	message := strings.TrimSpace(r.FormValue("message"))
 	if err == nil {
 		err = minaCheckAnswer(message, len(files))
