@@ -30,7 +30,8 @@ func staticHandler() http.Handler {
 	})
 }
 
-// pages are the parsed templates: each page with the layout.
+// pages are the parsed templates: each page with the layout and the
+// partials, per language ("sv/start.html").
 type pages struct {
 	byName map[string]*template.Template
 }
@@ -99,8 +100,15 @@ func formatKronor(m bistand.Money) string {
 	return out + "\u00a0kr"
 }
 
+// languages are the languages every page is parsed for.
+var languages = []string{"sv", "en"}
+
 func loadPages() (*pages, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	partials, err := fs.Glob(templateFS, "templates/_*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -110,14 +118,16 @@ func loadPages() (*pages, error) {
 		if base == "layout.html" || strings.HasPrefix(base, "_") {
 			continue
 		}
-		files := []string{"templates/layout.html", n}
-		partials, _ := fs.Glob(templateFS, "templates/_*.html")
-		files = append(files, partials...)
-		t, err := template.New(base).Funcs(funcs).Funcs(template.FuncMap{"t": func(string, ...any) string { return "" }}).ParseFS(templateFS, files...)
-		if err != nil {
-			return nil, fmt.Errorf("web: template %s: %w", base, err)
+		files := append([]string{"templates/layout.html", n}, partials...)
+		// Each page once per language, with t bound to it, so that a
+		// request only looks its page up.
+		for _, lang := range languages {
+			t, err := template.New(base).Funcs(funcs).Funcs(template.FuncMap{"t": func(key string, args ...any) string { return tr(lang, key, args...) }}).ParseFS(templateFS, files...)
+			if err != nil {
+				return nil, fmt.Errorf("web: template %s: %w", base, err)
+			}
+			p.byName[lang+"/"+base] = t
 		}
-		p.byName[base] = t
 	}
 	return p, nil
 }
@@ -138,14 +148,13 @@ func (p Page) T(key string, args ...any) string { return tr(p.Lang, key, args...
 
 // render writes a page with the layout.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	t, ok := s.pages.byName[name]
+	lang := langOf(r)
+	t, ok := s.pages.byName[lang+"/"+name]
 	if !ok {
 		panic("web: no page " + name)
 	}
-	lang := langOf(r)
 	page := Page{Lang: lang, User: principal(r), Path: r.URL.Path, Demo: s.cfg.Demo, Data: data, Flash: flashOf(r)}
 	var b bytes.Buffer
-	t = template.Must(t.Clone()).Funcs(template.FuncMap{"t": func(key string, args ...any) string { return tr(lang, key, args...) }})
 	if err := t.ExecuteTemplate(&b, "layout", page); err != nil {
 		s.cfg.Log.Error("render", "page", name, "err", err.Error())
 		http.Error(w, "Internt fel / Internal error", http.StatusInternalServerError)

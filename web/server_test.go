@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -91,6 +93,25 @@ func TestSafeNext(t *testing.T) {
 	for in, want := range map[string]string{"/mina": "/mina", "": "", "//evil": "", "https://evil/": "", "/\\evil": "", "mina": ""} {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// BenchmarkRenderStart renders the start page (layout, partials,
+// translations) through the whole handler chain, without a login.
+func BenchmarkRenderStart(b *testing.B) {
+	db := sqltest.Open(b, sqlstore.SQLite)
+	app, err := New(context.Background(), Config{Store: sqlstore.NewStore(db, sqlstore.Options{})})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		app.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatal(w.Code)
 		}
 	}
 }
