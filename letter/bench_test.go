@@ -3,9 +3,12 @@ package letter
 import "testing"
 
 // BenchmarkRender renders one letter (PDF and HTML) from a real calculation:
-// the cost of a decision's letter in the robot's letter step.
+// the cost of a decision's letter in the robot's letter step. The first two
+// are Windows-1252 text (the fonts fonts/gen.go makes); the partly approved
+// one shows a deduction with a minus sign (U+2212), which makes it a letter
+// in the Unicode fonts, at their cost.
 func BenchmarkRender(b *testing.B) {
-	for _, name := range []string{"approved-automated", "four-eyes"} {
+	for _, name := range []string{"approved-automated", "four-eyes", "partly-approved-rent-cap"} {
 		in := goldenCases(b)[name]
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()

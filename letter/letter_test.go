@@ -3,6 +3,7 @@ package letter
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -95,16 +96,19 @@ func TestSwedishLettersAreRealText(t *testing.T) {
 			t.Errorf("the PDF's text or the HTML has no %c", c)
 		}
 	}
-	// The font is embedded as a TrueType subset with a Unicode map, not a
-	// single-byte encoding.
-	for _, want := range []string{"/FontFile2", "/FontName /utf8dejavusans", "/Identity-H", "/ToUnicode"} {
+	// Swedish text is all in Windows-1252, so the fonts are embedded
+	// TrueType subsets in that encoding (/WinAnsiEncoding, which a reader
+	// maps to Unicode by the standard glyph names); TestFontsFollowTheText
+	// has the letters that need the Unicode fonts.
+	for _, want := range []string{"/FontFile2", "/Subtype /TrueType", "/Encoding /WinAnsiEncoding", "+DejaVuSans-Bold"} {
 		if !bytes.Contains(r.PDF, []byte(want)) {
 			t.Errorf("the PDF has no %s", want)
 		}
 	}
-	if bytes.Contains(r.PDF, []byte("/WinAnsiEncoding")) {
-		t.Error("the PDF uses a single-byte (Latin-1) encoding")
+	if bytes.Contains(r.PDF, []byte("/Identity-H")) {
+		t.Error("a Swedish letter is in the Unicode fonts")
 	}
+	checkFonts(t, r.PDF, false)
 	// Amounts hold no-break spaces in the HTML (pdftotext writes them as
 	// plain spaces, so the PDF's wrapping is tested in TestWrapKeepsAmounts).
 	if !bytes.Contains(r.HTML, []byte("får 9\u00a0872\u00a0kr")) {
@@ -303,8 +307,11 @@ func TestPageNumbers(t *testing.T) {
 
 // A protected person's address is in no output: not in the HTML, not in
 // the PDF's text, not in the PDF's bytes (page content is uncompressed and
-// holds text as UTF-16BE, so both encodings are searched). The same search
-// finds the address when the recipient is not protected, so it can fail.
+// holds text in Windows-1252 or, in the Unicode fonts, as UTF-16BE, so
+// those encodings and UTF-8 are searched). The same search finds every
+// line and word of the address in the PDF's bytes when the recipient is
+// not protected, so it can fail; in the Windows-1252 fonts and, with a name
+// that needs them, in the Unicode fonts.
 func TestProtectedAddressIsNeverPrinted(t *testing.T) {
 	needles := func() []string {
 		var out []string
@@ -318,29 +325,37 @@ func TestProtectedAddressIsNeverPrinted(t *testing.T) {
 		}
 		return out
 	}()
-	check := func(t *testing.T, protected bool) {
+	encodings := map[string]func(string) []byte{
+		"UTF-8": func(s string) []byte { return []byte(s) }, "UTF-16BE": pdfUTF16, "Windows-1252": pdfCP1252,
+	}
+	check := func(t *testing.T, protected bool, name string) {
 		in := goldenCases(t)["protected-recipient"]
 		in.Recipient.Protected = protected
+		in.Recipient.Names = []string{name}
 		r, err := Render(in)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if unicode := bytes.Contains(r.PDF, []byte("/Identity-H")); unicode != strings.ContainsRune(name, 'Ł') {
+			t.Fatalf("%s: Unicode fonts %v", name, unicode)
+		}
 		text := pdfText(t, r.PDF)
-		found := 0
 		for _, n := range needles {
-			for where, hay := range map[string][]byte{
-				"HTML": r.HTML, "PDF text": []byte(text),
-				"PDF bytes (UTF-8)": r.PDF, "PDF bytes (UTF-16BE)": r.PDF,
-			} {
-				needle := []byte(n)
-				if where == "PDF bytes (UTF-16BE)" {
-					needle = pdfUTF16(n)
-				}
-				if bytes.Contains(hay, needle) {
-					found++
+			inBytes := false
+			for enc, encode := range encodings {
+				if bytes.Contains(r.PDF, encode(n)) {
+					inBytes = true
 					if protected {
-						t.Errorf("the protected address %q is in the %s", n, where)
+						t.Errorf("the protected address %q is in the PDF's bytes (%s)", n, enc)
 					}
+				}
+			}
+			if !protected && !inBytes {
+				t.Errorf("the search finds %q nowhere in the PDF's bytes of an unprotected letter: it proves nothing", n)
+			}
+			for where, hay := range map[string]string{"HTML": string(r.HTML), "PDF text": text} {
+				if found := strings.Contains(hay, n); found == protected {
+					t.Errorf("protected %v: %q in the %s: %v", protected, n, where, found)
 				}
 			}
 		}
@@ -349,17 +364,17 @@ func TestProtectedAddressIsNeverPrinted(t *testing.T) {
 				!bytes.Contains(r.HTML, []byte("Skickas via Skatteverket (skyddade personuppgifter)")) {
 				t.Error("the letter does not say it goes through Skatteverket")
 			}
-		} else if found == 0 {
-			t.Error("the search finds the address nowhere in an unprotected letter: it proves nothing")
-		} else if !strings.Contains(text, protectedAddress[1]) || !bytes.Contains(r.HTML, []byte(protectedAddress[1])) {
-			t.Error("an unprotected letter does not print the address")
 		}
 	}
-	t.Run("protected", func(t *testing.T) { check(t, true) })
-	t.Run("control", func(t *testing.T) { check(t, false) })
+	for _, name := range []string{"Testperson Skyddad", "Testperson Łaska"} {
+		t.Run(name, func(t *testing.T) {
+			t.Run("protected", func(t *testing.T) { check(t, true, name) })
+			t.Run("control", func(t *testing.T) { check(t, false, name) })
+		})
+	}
 }
 
-// pdfUTF16 encodes s as fpdf writes text in a page with a UTF-8 font:
+// pdfUTF16 encodes s as fpdf writes text in a page with a Unicode font:
 // UTF-16BE, with \, ( and ) escaped.
 func pdfUTF16(s string) []byte {
 	var b []byte
@@ -371,6 +386,24 @@ func pdfUTF16(s string) []byte {
 			}
 			b = append(b, c)
 		}
+	}
+	return b
+}
+
+// pdfCP1252 encodes s as fpdf writes text in a page with a Windows-1252
+// font: one byte a character, with \, ( and ) escaped. The test's text is
+// all in Windows-1252.
+func pdfCP1252(s string) []byte {
+	var b []byte
+	for _, r := range s {
+		c, ok := cp1252Code(r)
+		if !ok {
+			panic(fmt.Sprintf("%U is not in Windows-1252", r))
+		}
+		if c == '\\' || c == '(' || c == ')' {
+			b = append(b, '\\')
+		}
+		b = append(b, c)
 	}
 	return b
 }

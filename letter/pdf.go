@@ -3,6 +3,7 @@ package letter
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,14 +14,37 @@ import (
 
 // The fonts: DejaVu Sans 2.37 (Bitstream Vera licence, fonts/LICENSE),
 // embedded so that Swedish text is real, extractable text in the PDF.
+//
+// A letter whose text is all in Windows-1252 (Swedish, and most names
+// written in Latin letters) uses the fonts' subsets to that encoding,
+// made once by fonts/gen.go with fpdf's definition and compressed font file:
+// fpdf then only copies them into the PDF. Any other letter uses the whole
+// fonts as Unicode fonts, which fpdf parses and subsets for each document at
+// about ten times the cost. See renderPDF.
 var (
 	//go:embed fonts/DejaVuSans.ttf
 	fontRegular []byte
 	//go:embed fonts/DejaVuSans-Bold.ttf
 	fontBold []byte
+
+	//go:embed fonts/DejaVuSans-cp1252.json
+	fontRegularCP1252Def []byte
+	//go:embed fonts/DejaVuSans-cp1252.z
+	fontRegularCP1252 []byte
+	//go:embed fonts/DejaVuSans-Bold-cp1252.json
+	fontBoldCP1252Def []byte
+	//go:embed fonts/DejaVuSans-Bold-cp1252.z
+	fontBoldCP1252 []byte
 )
 
-const family = "DejaVuSans"
+// The Windows-1252 fonts are generated from fonts/DejaVuSans*.ttf with
+// Python's fontTools and committed; see fonts/gen.go and fonts/README.
+//go:generate go run fonts/gen.go
+
+const (
+	family    = "DejaVuSans"
+	familyKey = "dejavusans" // as fpdf keeps it
+)
 
 // Page geometry in millimetres (A4).
 const (
@@ -47,7 +71,26 @@ var colW = [4]float64{82, 32, 32, 22}
 
 const cellPad = 1.2
 
-// renderPDF lays the letter out with the page count in every footer
+// renderPDF writes the letter in the Windows-1252 fonts if every text that
+// goes into the PDF's pages is in that encoding, else in the Unicode fonts.
+// The choice, like everything else, depends only on the letter's content:
+// the same Input gives the same bytes. A letter that needs the Unicode fonts
+// is found out while it is laid out in the single-byte ones; that layout is
+// then thrown away, which costs little beside the Unicode fonts.
+func renderPDF(d *doc) ([]byte, error) {
+	pdf, ok, err := renderPDFIn(d, true)
+	if err != nil || ok {
+		return pdf, err
+	}
+	pdf, _, err = renderPDFIn(d, false)
+	return pdf, err
+}
+
+// renderPDFIn renders the letter in the Windows-1252 fonts (cp1252) or the
+// Unicode fonts. In the former it returns false, and no PDF, for a letter
+// with a character Windows-1252 lacks.
+//
+// It lays the letter out with the page count in every footer
 // ("Sida 1 av 2"). No page-count alias is substituted into the output, so
 // nothing in the Input can collide with one. The count is not known before
 // the letter is laid out, so the layout starts from a guess — the length of
@@ -57,28 +100,28 @@ const cellPad = 1.2
 // count, is the same whatever count they show; either way the document that
 // is written says "av N" on each of its N pages, and nothing else about it
 // depends on the guess.
-func renderPDF(d *doc) ([]byte, error) {
+func renderPDFIn(d *doc, cp1252 bool) ([]byte, bool, error) {
 	guess := int(pageGuess.Load())
-	w, pages, err := layoutPDF(d, guess)
-	if err != nil {
-		return nil, err
+	w, pages, err := layoutPDF(d, guess, cp1252)
+	if err != nil || w.unencodable {
+		return nil, false, err
 	}
 	if pages != guess {
 		pageGuess.Store(int64(pages))
 		var again int
-		w, again, err = layoutPDF(d, pages)
+		w, again, err = layoutPDF(d, pages, cp1252)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if again != pages {
-			return nil, fmt.Errorf("page count changed between passes: %d, then %d", pages, again)
+			return nil, false, fmt.Errorf("page count changed between passes: %d, then %d", pages, again)
 		}
 	}
 	var buf bytes.Buffer
 	if err := w.f.Output(&buf); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), true, nil
 }
 
 // pageGuess is the page count of the letter rendered last (see renderPDF).
@@ -90,23 +133,31 @@ type pdfWriter struct {
 	f     *fpdf.Fpdf
 	d     *doc
 	total int
+	// cp1252 is set when the fonts are the Windows-1252 ones: every text
+	// then goes to fpdf in that encoding (enc). unencodable is set when a
+	// text has a character it lacks.
+	cp1252, unencodable bool
 }
 
 // layoutPDF lays the letter out with total in its footers and returns the
-// document, ready for output, and its page count.
-func layoutPDF(d *doc, total int) (*pdfWriter, int, error) {
-	w := newPDF(d, total)
+// document, ready for output, and its page count. In the Windows-1252
+// fonts it stops early, with w.unencodable set, at a text they cannot show.
+func layoutPDF(d *doc, total int, cp1252 bool) (*pdfWriter, int, error) {
+	w := newPDF(d, total, cp1252)
 	f := w.f
 	f.AddPage()
 	w.firstPage()
 	for _, s := range d.Sections {
+		if w.unencodable {
+			break
+		}
 		w.section(s)
 	}
 	return w, f.PageNo(), f.Error()
 }
 
 // newPDF starts a document with the fonts, metadata and page furniture.
-func newPDF(d *doc, total int) *pdfWriter {
+func newPDF(d *doc, total int, cp1252 bool) *pdfWriter {
 	f := fpdf.New("P", "mm", "A4", "")
 	// Determinism: fixed dates, sorted catalogues. Page content is not
 	// compressed, so the text in the raw bytes can be searched (the tests
@@ -120,27 +171,98 @@ func newPDF(d *doc, total int) *pdfWriter {
 	f.SetAuthor(d.Board, true)
 	f.SetCreator("bistand", true)
 	f.SetLang("sv-SE")
-	f.AddUTF8FontFromBytes(family, "", fontRegular)
-	f.AddUTF8FontFromBytes(family, "B", fontBold)
+	if cp1252 {
+		f.AddFontFromBytes(family, "", fontRegularCP1252Def, fontRegularCP1252)
+		f.AddFontFromBytes(family, "B", fontBoldCP1252Def, fontBoldCP1252)
+	} else {
+		f.AddUTF8FontFromBytes(family, "", fontRegular)
+		f.AddUTF8FontFromBytes(family, "B", fontBold)
+	}
 	f.SetMargins(marginL, bodyTop, marginR)
 	f.SetAutoPageBreak(false, pageH-bodyBottom)
 	f.SetCellMargin(0)
-	w := &pdfWriter{f: f, d: d, total: total}
+	w := &pdfWriter{f: f, d: d, total: total, cp1252: cp1252}
 	f.SetHeaderFuncMode(w.header, true)
 	f.SetFooterFunc(w.footer)
 	return w
 }
 
-func (w *pdfWriter) font(style string, size float64) { w.f.SetFont(family, style, size) }
+// font selects the font. In the Windows-1252 fonts it does nothing when
+// that font is selected already, as it often is (fpdf would write it into
+// the page again).
+func (w *pdfWriter) font(style string, size float64) {
+	if w.cp1252 && w.f.GetFontFamily() == familyKey && w.f.GetFontStyle() == style {
+		if pt, _ := w.f.GetFontSize(); pt == size {
+			return
+		}
+	}
+	w.f.SetFont(family, style, size)
+}
+
+// enc returns text (UTF-8) as the fonts take it: in Windows-1252 for those
+// fonts, where a character they lack sets w.unencodable.
+func (w *pdfWriter) enc(text string) string {
+	if !w.cp1252 {
+		return text
+	}
+	s, ok := toCP1252(text)
+	if !ok {
+		w.unencodable = true
+	}
+	return s
+}
+
+// width is the width of text in the current font: fpdf's GetStringWidth of
+// enc(text), which in the Windows-1252 fonts is summed here from their
+// widths, without encoding the text first (the line breaker measures a
+// great many strings).
+func (w *pdfWriter) width(text string) float64 {
+	if !w.cp1252 {
+		return w.f.GetStringWidth(text)
+	}
+	cw := &cp1252Widths[0]
+	if w.f.GetFontStyle() == "B" {
+		cw = &cp1252Widths[1]
+	}
+	sum := 0
+	for _, r := range text {
+		c, ok := cp1252Code(r)
+		if !ok {
+			w.unencodable = true
+		}
+		sum += cw[c]
+	}
+	_, size := w.f.GetFontSize()
+	return float64(sum) * size / 1000 // as GetStringWidth computes it
+}
+
+// cp1252Widths are the widths (thousandths of the font size) of the 256
+// codes in the Windows-1252 fonts, regular and bold, from their definitions.
+var cp1252Widths = func() (w [2][256]int) {
+	for i, def := range [][]byte{fontRegularCP1252Def, fontBoldCP1252Def} {
+		var d struct{ Cw []int }
+		if err := json.Unmarshal(def, &d); err != nil || len(d.Cw) != 256 {
+			panic(fmt.Sprintf("letter: the Windows-1252 font definition %d is broken: %v", i, err))
+		}
+		copy(w[i][:], d.Cw)
+	}
+	return w
+}()
+
+// cell writes text in a cell at the current position (fpdf's CellFormat
+// without border, fill or link).
+func (w *pdfWriter) cell(width, h float64, text string, ln int, align string) {
+	w.f.CellFormat(width, h, w.enc(text), "", ln, align, false, 0, "")
+}
 
 func (w *pdfWriter) header() {
 	f := w.f
 	w.font("B", 11)
 	f.SetXY(marginL, 12)
-	f.CellFormat(textW, 5, w.d.Municipality, "", 0, "L", false, 0, "")
+	w.cell(textW, 5, w.d.Municipality, 0, "L")
 	w.font("", 8)
 	f.SetXY(marginL, 17.5)
-	f.CellFormat(textW, 4, w.d.Board, "", 0, "L", false, 0, "")
+	w.cell(textW, 4, w.d.Board, 0, "L")
 	f.SetDrawColor(120, 120, 120)
 	f.SetLineWidth(0.2)
 	f.Line(marginL, 23, pageW-marginR, 23)
@@ -153,9 +275,9 @@ func (w *pdfWriter) footer() {
 	f.Line(marginL, pageH-16, pageW-marginR, pageH-16)
 	w.font("", 8)
 	f.SetXY(marginL, pageH-14)
-	f.CellFormat(textW-30, 4, w.d.Footer, "", 0, "L", false, 0, "")
+	w.cell(textW-30, 4, w.d.Footer, 0, "L")
 	f.SetXY(pageW-marginR-30, pageH-14)
-	f.CellFormat(30, 4, "Sida "+strconv.Itoa(f.PageNo())+" av "+strconv.Itoa(w.total), "", 0, "R", false, 0, "")
+	w.cell(30, 4, "Sida "+strconv.Itoa(f.PageNo())+" av "+strconv.Itoa(w.total), 0, "R")
 }
 
 // firstPage writes the address block, the letter's date and case beside
@@ -171,7 +293,7 @@ func (w *pdfWriter) firstPage() {
 		}
 		for _, part := range w.wrap(l, addrW) {
 			f.SetXY(addrX, y)
-			f.CellFormat(addrW, lineH, part, "", 0, "L", false, 0, "")
+			w.cell(addrW, lineH, part, 0, "L")
 			y += lineH
 		}
 	}
@@ -181,7 +303,7 @@ func (w *pdfWriter) firstPage() {
 	w.font("B", 15)
 	for _, l := range w.wrap(w.d.Title, textW) {
 		f.SetX(marginL)
-		f.CellFormat(textW, 7, l, "", 2, "L", false, 0, "")
+		w.cell(textW, 7, l, 2, "L")
 	}
 	f.SetY(f.GetY() + 2)
 	w.pairs(w.d.Facts, marginL, f.GetY(), 0, textW, 10, lineH)
@@ -211,7 +333,7 @@ func (w *pdfWriter) wrap(text string, width float64) []string {
 			if line != "" {
 				try = line + " " + word
 			}
-			if w.f.GetStringWidth(try) <= width {
+			if w.width(try) <= width {
 				line = try
 				continue
 			}
@@ -219,7 +341,7 @@ func (w *pdfWriter) wrap(text string, width float64) []string {
 				out = append(out, line)
 			}
 			line = ""
-			for w.f.GetStringWidth(word) > width {
+			for w.width(word) > width {
 				cut := w.fit(word, width)
 				out = append(out, word[:cut])
 				word = word[cut:]
@@ -236,7 +358,7 @@ func (w *pdfWriter) fit(s string, width float64) int {
 	end := 0
 	for i, r := range s {
 		next := i + len(string(r))
-		if end > 0 && w.f.GetStringWidth(s[:next]) > width {
+		if end > 0 && w.width(s[:next]) > width {
 			break
 		}
 		end = next
@@ -258,7 +380,7 @@ func (w *pdfWriter) text(s string, x, width float64, style string, size, lh floa
 	for _, l := range lines {
 		w.ensure(lh)
 		w.f.SetXY(x, w.f.GetY())
-		w.f.CellFormat(width, lh, l, "", 2, "L", false, 0, "")
+		w.cell(width, lh, l, 2, "L")
 	}
 }
 
@@ -272,7 +394,7 @@ func (w *pdfWriter) pairs(ps []pair, x, y, keyW, width, size, lh float64) {
 		w.font("B", size)
 		keyW = 28
 		for _, p := range ps {
-			keyW = max(keyW, min(f.GetStringWidth(p.Key)+4, 60))
+			keyW = max(keyW, min(w.width(p.Key)+4, 60))
 		}
 	}
 	for _, p := range ps {
@@ -285,14 +407,14 @@ func (w *pdfWriter) pairs(ps []pair, x, y, keyW, width, size, lh float64) {
 		w.font("B", size)
 		for i, k := range keys {
 			f.SetXY(x, top+float64(i)*lh)
-			f.CellFormat(keyW-2, lh, k, "", 0, "L", false, 0, "")
+			w.cell(keyW-2, lh, k, 0, "L")
 		}
 		f.SetY(top)
 		w.font("", size)
 		for _, l := range vals {
 			w.ensure(lh)
 			f.SetXY(x+keyW, f.GetY())
-			f.CellFormat(width-keyW, lh, l, "", 2, "L", false, 0, "")
+			w.cell(width-keyW, lh, l, 2, "L")
 		}
 		if f.PageNo() == page {
 			f.SetY(max(f.GetY(), top+float64(len(keys))*lh))
@@ -329,7 +451,7 @@ func (w *pdfWriter) block(b block) {
 			w.ensure(lineH)
 			w.font("", 10)
 			f.SetXY(marginL+1, f.GetY())
-			f.CellFormat(5, lineH, mark, "", 0, "L", false, 0, "")
+			w.cell(5, lineH, mark, 0, "L")
 			w.text(item, marginL+7, textW-7, "", 10, lineH)
 		}
 	case kindFacts:
@@ -380,7 +502,7 @@ func (w *pdfWriter) tableHead(t *calcTable) {
 			align = "R"
 		}
 		f.SetXY(x+cellPad, y+0.5)
-		f.CellFormat(colW[i]-2*cellPad, lineH, h, "", 0, align, false, 0, "")
+		w.cell(colW[i]-2*cellPad, lineH, h, 0, align)
 		x += colW[i]
 	}
 	f.SetY(y + lineH + 1)
@@ -424,7 +546,7 @@ func (w *pdfWriter) row(t *calcTable, r calcRow) {
 		w.font(style, size)
 		for i, l := range lines {
 			f.SetXY(x+cellPad, y+0.8+float64(i)*lh)
-			f.CellFormat(width-2*cellPad, lh, l, "", 0, align, false, 0, "")
+			w.cell(width-2*cellPad, lh, l, 0, align)
 		}
 	}
 	x := marginL

@@ -11,32 +11,41 @@ import (
 )
 
 // The PDF writer breaks lines at plain spaces only: an amount, written
-// with no-break spaces, is never split, however narrow the column.
+// with no-break spaces, is never split, however narrow the column; in the
+// Windows-1252 fonts and the Unicode ones alike.
 func TestWrapKeepsAmounts(t *testing.T) {
-	w := newPDF(&doc{}, 1)
-	w.f.AddPage()
-	w.font("", 10)
-	amount := kronorShort(123456789)
-	text := "Du får " + amount + " i försörjningsstöd för november 2026, och " + FormatKronor(-450) + " dras av."
-	for width := 30.0; width <= 170; width += 7 {
-		lines := w.wrap(text, width)
-		joined := strings.Join(lines, "\n")
-		if !strings.Contains(joined, amount) || !strings.Contains(joined, FormatKronor(-450)) {
-			t.Fatalf("width %v split an amount: %q", width, lines)
+	for _, cp1252 := range []bool{true, false} {
+		w := newPDF(&doc{}, 1, cp1252)
+		w.f.AddPage()
+		w.font("", 10)
+		amount, deduction := kronorShort(123456789), FormatKronor(-450)
+		if cp1252 {
+			deduction = FormatKronor(450) // the minus sign is not in Windows-1252
 		}
-		if strings.Join(lines, " ") != text {
-			t.Fatalf("width %v lost text: %q", width, lines)
-		}
-		for _, l := range lines {
-			if w.f.GetStringWidth(l) > width && strings.Contains(l, " ") {
-				t.Fatalf("width %v: line %q is %v wide", width, l, w.f.GetStringWidth(l))
+		text := "Du får " + amount + " i försörjningsstöd för november 2026, och " + deduction + " dras av."
+		for width := 30.0; width <= 170; width += 7 {
+			lines := w.wrap(text, width)
+			joined := strings.Join(lines, "\n")
+			if !strings.Contains(joined, amount) || !strings.Contains(joined, deduction) {
+				t.Fatalf("cp1252 %v, width %v split an amount: %q", cp1252, width, lines)
+			}
+			if strings.Join(lines, " ") != text {
+				t.Fatalf("cp1252 %v, width %v lost text: %q", cp1252, width, lines)
+			}
+			for _, l := range lines {
+				if w.width(l) > width && strings.Contains(l, " ") {
+					t.Fatalf("cp1252 %v, width %v: line %q is %v wide", cp1252, width, l, w.width(l))
+				}
 			}
 		}
-	}
-	// A word wider than the line is broken between characters, losing none.
-	long := strings.Repeat("x", 200)
-	if got := strings.Join(w.wrap(long, 20), ""); got != long {
-		t.Fatalf("a long word came back as %q", got)
+		// A word wider than the line is broken between characters, losing none.
+		long := strings.Repeat("xå", 100)
+		if got := strings.Join(w.wrap(long, 20), ""); got != long {
+			t.Fatalf("cp1252 %v: a long word came back as %q", cp1252, got)
+		}
+		if w.unencodable {
+			t.Fatal("the text is Windows-1252")
+		}
 	}
 }
 
