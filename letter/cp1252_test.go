@@ -2,6 +2,8 @@ package letter
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,6 +32,10 @@ func cp1252Repertoire() []rune {
 	return out
 }
 
+// fastRepertoire is every character of the fast fonts (219): Windows-1252
+// and the minus sign U+2212.
+func fastRepertoire() []rune { return append(cp1252Repertoire(), '\u2212') }
+
 func TestCP1252Table(t *testing.T) {
 	rep := cp1252Repertoire()
 	if len(rep) != 218 {
@@ -56,9 +62,31 @@ func TestCP1252Table(t *testing.T) {
 			t.Errorf("%c: %#x, %v; want %#x", r, c, ok, want)
 		}
 	}
-	for _, r := range []rune{'\u2212', 'Ł', 'ś', 'ễ', 'ị', '≤', '→', '\u0081', '\u007f', '\n', '\t', 0, utf8.RuneError, 0x10000} {
+	for _, r := range []rune{'Ł', 'ś', 'ễ', 'ị', '≤', '→', '\u2010', '\u0081', '\u007f', '\n', '\t', 0, utf8.RuneError, 0x10000} {
 		if c, ok := cp1252Code(r); ok {
 			t.Errorf("%U has the code %#x; Windows-1252 has no such character", r, c)
+		}
+	}
+	// The one character added: the minus sign, at a code Windows-1252
+	// leaves undefined, which no other character has.
+	if cp1252High[minusCode-0x80] != 0 {
+		t.Errorf("the minus sign's code %#x is %U in Windows-1252", minusCode, cp1252High[minusCode-0x80])
+	}
+	if c, ok := cp1252Code('\u2212'); !ok || c != minusCode {
+		t.Errorf("U+2212: %#x, %v; want %#x", c, ok, minusCode)
+	}
+	if s, ok := toCP1252("Avrundning \u22120,16\u00a0kr"); !ok || s != "Avrundning \x810,16\xa0kr" {
+		t.Errorf("toCP1252 of a negative amount: %q, %v", s, ok)
+	}
+	// The fonts' definitions put the glyph minus at that code (fpdf writes
+	// this into the PDF as the /Differences of the fonts' /Encoding).
+	for _, def := range [][]byte{fontRegularCP1252Def, fontBoldCP1252Def} {
+		var d struct{ Diff string }
+		if err := json.Unmarshal(def, &d); err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("%d /minus", minusCode); d.Diff != want {
+			t.Errorf("the font definition's Diff is %q, want %q", d.Diff, want)
 		}
 	}
 	if s, ok := toCP1252("Åsa – 1\u00a0000 kr • §"); !ok || s != "\xc5sa \x96 1\xa0000 kr \x95 \xa7" {
@@ -88,7 +116,7 @@ func TestCP1252FontWidths(t *testing.T) {
 	fast, uni := newPDF(&doc{}, 1, true), newPDF(&doc{}, 1, false)
 	fast.f.AddPage()
 	uni.f.AddPage()
-	all := string(cp1252Repertoire())
+	all := string(fastRepertoire())
 	for _, style := range []string{"", "B"} {
 		for _, size := range []float64{8, 9, 10, 11.5, 15} {
 			fast.font(style, size)
@@ -99,7 +127,7 @@ func TestCP1252FontWidths(t *testing.T) {
 					t.Errorf("%q %v pt: %U is %v wide in the Windows-1252 font, %v in the Unicode font", style, size, r, got, want)
 				}
 			}
-			for _, s := range []string{all, "Du får 9\u00a0872\u00a0kr i försörjningsstöd för november 2026.", "", "x"} {
+			for _, s := range []string{all, "Du får 9\u00a0872\u00a0kr i försörjningsstöd för november 2026.", "Avrundning \u22120,16\u00a0kr", "", "x"} {
 				if got, want := fast.width(s), fast.f.GetStringWidth(mustCP1252(t, s)); got != want {
 					t.Errorf("%q %v pt: width %v, fpdf %v", style, size, got, want)
 				}
@@ -118,13 +146,14 @@ func TestCP1252FontWidths(t *testing.T) {
 	}
 }
 
-// Every character of Windows-1252 in a letter comes back out of the PDF as
-// the same character: the translation agrees with /WinAnsiEncoding.
+// Every character of the fast fonts in a letter comes back out of the PDF
+// as the same character: the translation agrees with /WinAnsiEncoding, and
+// the minus sign's code with the /Differences that names its glyph.
 func TestCP1252TextExtracts(t *testing.T) {
 	in := baseInput(t)
 	in.Decision.Automated, in.Decision.DecidedBy = false, "Handläggare Exempelsson"
 	var words []string
-	rep := cp1252Repertoire()
+	rep := fastRepertoire()
 	for i := 0; i < len(rep); i += 24 {
 		w := strings.NewReplacer(" ", "", "\u00a0", "", "\u00ad", "").Replace(string(rep[i:min(i+24, len(rep))]))
 		words = append(words, w)
@@ -134,10 +163,13 @@ func TestCP1252TextExtracts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(r.PDF, []byte("/WinAnsiEncoding")) {
+	if !bytes.Contains(r.PDF, []byte("/BaseEncoding /WinAnsiEncoding /Differences [129 /minus]")) {
 		t.Fatal("the letter is not in the Windows-1252 fonts")
 	}
 	text := flat(pdfText(t, r.PDF))
+	if !strings.Contains(words[len(words)-1], "\u2212") {
+		t.Fatalf("the last word %q lacks the minus sign", words[len(words)-1])
+	}
 	for _, w := range words {
 		if !strings.Contains(text, w) {
 			t.Errorf("the PDF's text does not say %q\n%s", w, text)
@@ -149,8 +181,8 @@ func TestCP1252TextExtracts(t *testing.T) {
 }
 
 // Which fonts a letter is made in follows from the text that goes into its
-// pages, and only from that: Windows-1252 text takes the single-byte fonts,
-// any other character anywhere the Unicode fonts. Either way the letter
+// pages, and only from that: Windows-1252 text, with the minus sign, takes
+// the single-byte fonts, any other character anywhere the Unicode fonts. Either way the letter
 // reads the same and renders the same bytes every time.
 func TestFontsFollowTheText(t *testing.T) {
 	name := func(n string) func(*Input) {
@@ -178,6 +210,18 @@ func TestFontsFollowTheText(t *testing.T) {
 			in.Decision.Automated, in.Decision.DecidedBy = false, "Handläggare Exempelsson"
 			in.Decision.Motivation = "Hyran är ≤ 8 400 kr → godtas."
 		}, true, []string{"Hyran är ≤ 8 400 kr → godtas."}},
+		{"an arrow", func(in *Input) {
+			in.Decision.Automated, in.Decision.DecidedBy = false, "Handläggare Exempelsson"
+			in.Decision.Motivation = "Hyran godtas → 8 400 kr."
+		}, true, []string{"Hyran godtas → 8 400 kr."}},
+		{"a minus sign", func(in *Input) {
+			in.Decision.Automated, in.Decision.DecidedBy = false, "Handläggare Exempelsson"
+			in.Decision.Motivation = "Avdraget är \u22121\u00a0000,00\u00a0kr (\u2212 och –)."
+		}, false, []string{"Avdraget är \u22121\u00a0000,00\u00a0kr (\u2212 och –)."}},
+		{"a minus sign and a character outside", func(in *Input) {
+			in.Decision.Automated, in.Decision.DecidedBy = false, "Handläggare Exempelsson"
+			in.Decision.Motivation = "Avdraget är \u22121\u00a0000,00\u00a0kr ≤ hyran."
+		}, true, []string{"Avdraget är \u22121\u00a0000,00\u00a0kr ≤ hyran."}},
 		{"protected address", func(in *Input) {
 			// Not printed, so it does not decide the fonts either.
 			in.Recipient.Address = []string{"Łąkowa 1", "123 45 Demoköping"}
@@ -205,13 +249,17 @@ func TestFontsFollowTheText(t *testing.T) {
 		})
 	}
 	// The calculation of a letter with a deduction shows it with a true
-	// minus sign (U+2212), which Windows-1252 lacks: such a letter is made
-	// in the Unicode fonts.
+	// minus sign (U+2212), which Windows-1252 lacks but the fast fonts have:
+	// such a letter is made in them, and its minus signs read as before.
 	r := render(t, goldenCases(t)["partly-approved-rent-cap"])
-	if !bytes.Contains(r.PDF, []byte("/Identity-H")) {
-		t.Error("a letter with a minus sign is not in the Unicode fonts")
+	if bytes.Contains(r.PDF, []byte("/Identity-H")) || !bytes.Contains(r.PDF, []byte("/WinAnsiEncoding")) {
+		t.Error("a letter with a minus sign is not in the Windows-1252 fonts")
 	}
+	checkFonts(t, r.PDF, false)
 	r.says(t, "\u22121\u00a0000,00\u00a0kr")
+	if !strings.Contains(r.text, "\u2212") || strings.Contains(r.text, "\u0081") {
+		t.Errorf("the minus sign does not extract as U+2212:\n%s", r.text)
+	}
 }
 
 // Laid out in the Windows-1252 fonts or the Unicode ones, every golden
@@ -224,9 +272,7 @@ func TestBothFontsLayOutAlike(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !ok {
-			if !strings.Contains(name, "partly-approved") {
-				t.Errorf("%s: not in the Windows-1252 fonts", name)
-			}
+			t.Errorf("%s: not in the Windows-1252 fonts", name)
 			continue
 		}
 		uni, ok, err := renderPDFIn(d, false)
@@ -240,8 +286,9 @@ func TestBothFontsLayOutAlike(t *testing.T) {
 }
 
 // checkFonts checks with pdffonts (poppler-utils, like pdftotext) that the
-// PDF's two fonts are embedded: Windows-1252 TrueType subsets, or Unicode
-// (CID) fonts.
+// PDF's two fonts are embedded: Windows-1252 TrueType subsets (pdffonts
+// calls their encoding Custom: WinAnsi with the minus sign's /Differences),
+// or Unicode (CID) fonts.
 func checkFonts(t *testing.T, pdf []byte, unicode bool) {
 	t.Helper()
 	bin, err := exec.LookPath("pdffonts")
@@ -267,9 +314,9 @@ func checkFonts(t *testing.T, pdf []byte, unicode bool) {
 			// name, "CID", "TrueType", "Identity-H", emb, sub, uni, object, generation
 			ok = len(f) == 9 && strings.HasPrefix(f[0], "utf8dejavusans") && f[1] == "CID" && f[3] == "Identity-H" && f[4] == "yes" && f[6] == "yes"
 		} else {
-			// name, "TrueType", "WinAnsi", emb, sub, uni, object, generation
+			// name, "TrueType", "Custom", emb, sub, uni, object, generation
 			ok = len(f) == 8 && subsetName.MatchString(f[0]) &&
-				f[1] == "TrueType" && f[2] == "WinAnsi" && f[3] == "yes" && f[4] == "yes"
+				f[1] == "TrueType" && f[2] == "Custom" && f[3] == "yes" && f[4] == "yes"
 		}
 		if !ok {
 			t.Errorf("pdffonts: unexpected font:\n%s", out)

@@ -98,9 +98,10 @@ func TestSwedishLettersAreRealText(t *testing.T) {
 	}
 	// Swedish text is all in Windows-1252, so the fonts are embedded
 	// TrueType subsets in that encoding (/WinAnsiEncoding, which a reader
-	// maps to Unicode by the standard glyph names); TestFontsFollowTheText
-	// has the letters that need the Unicode fonts.
-	for _, want := range []string{"/FontFile2", "/Subtype /TrueType", "/Encoding /WinAnsiEncoding", "+DejaVuSans-Bold"} {
+	// maps to Unicode by the standard glyph names, with the minus sign added
+	// as /Differences); TestFontsFollowTheText has the letters that need the
+	// Unicode fonts.
+	for _, want := range []string{"/FontFile2", "/Subtype /TrueType", "/BaseEncoding /WinAnsiEncoding /Differences [129 /minus]", "+DejaVuSans-Bold"} {
 		if !bytes.Contains(r.PDF, []byte(want)) {
 			t.Errorf("the PDF has no %s", want)
 		}

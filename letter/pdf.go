@@ -16,8 +16,9 @@ import (
 // embedded so that Swedish text is real, extractable text in the PDF.
 //
 // A letter whose text is all in Windows-1252 (Swedish, and most names
-// written in Latin letters) uses the fonts' subsets to that encoding,
-// made once by fonts/gen.go with fpdf's definition and compressed font file:
+// written in Latin letters) and the minus sign U+2212 uses the fonts'
+// subsets to that encoding (cp1252.go), made once by fonts/gen.go with
+// fpdf's definition and compressed font file:
 // fpdf then only copies them into the PDF. Any other letter uses the whole
 // fonts as Unicode fonts, which fpdf parses and subsets for each document at
 // about ten times the cost. See renderPDF.
@@ -72,7 +73,8 @@ var colW = [4]float64{82, 32, 32, 22}
 const cellPad = 1.2
 
 // renderPDF writes the letter in the Windows-1252 fonts if every text that
-// goes into the PDF's pages is in that encoding, else in the Unicode fonts.
+// goes into the PDF's pages is in their encoding (Windows-1252 and the minus
+// sign), else in the Unicode fonts.
 // The choice, like everything else, depends only on the letter's content:
 // the same Input gives the same bytes. A letter that needs the Unicode fonts
 // is found out while it is laid out in the single-byte ones; that layout is

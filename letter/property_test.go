@@ -19,9 +19,6 @@ func TestWrapKeepsAmounts(t *testing.T) {
 		w.f.AddPage()
 		w.font("", 10)
 		amount, deduction := kronorShort(123456789), FormatKronor(-450)
-		if cp1252 {
-			deduction = FormatKronor(450) // the minus sign is not in Windows-1252
-		}
 		text := "Du får " + amount + " i försörjningsstöd för november 2026, och " + deduction + " dras av."
 		for width := 30.0; width <= 170; width += 7 {
 			lines := w.wrap(text, width)
@@ -132,6 +129,12 @@ func TestRenderProperty(t *testing.T) {
 		}
 		in.Recipient.Names = rapid.SliceOfN(swedishText(1), 1, 3).Draw(t, "names")
 		in.Recipient.Protected = rapid.Bool().Draw(t, "protected")
+		// The drawn text is all in the fast fonts; a name outside them
+		// sends the letter to the Unicode fonts.
+		unicode := rapid.Bool().Draw(t, "unicode")
+		if unicode {
+			in.Recipient.Names[0] += " Łaska"
+		}
 
 		a, err := Render(in)
 		if err != nil {
@@ -146,6 +149,9 @@ func TestRenderProperty(t *testing.T) {
 		}
 		if !bytes.HasPrefix(a.PDF, []byte("%PDF-")) || !bytes.Contains(a.PDF, []byte("%%EOF")) {
 			t.Fatal("not a PDF")
+		}
+		if bytes.Contains(a.PDF, []byte("/Identity-H")) != unicode {
+			t.Fatalf("in the Unicode fonts: %v, want %v", !unicode, unicode)
 		}
 		if !bytes.Contains(a.HTML, []byte(FormatKronor(dec.Amount))) {
 			t.Fatalf("the HTML does not show the amount decided, %s", FormatKronor(dec.Amount))
