@@ -107,7 +107,12 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 			return nil, err
 		}
 	}
-	sqldb, err := sql.Open(driver, dsn)
+	var sqldb *sql.DB
+	if engine == SQLite {
+		sqldb, err = openCachingSQLite(dsn)
+	} else {
+		sqldb, err = sql.Open(driver, dsn)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +146,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		// Readers: they never write (query_only) and begin deferred, so a
 		// read, or a long audit walk, never waits for the writer nor holds
 		// it up. Opened after the first connection made the file WAL.
-		read, err := sql.Open("sqlite", readerDSN(path))
+		read, err := openCachingSQLite(readerDSN(path))
 		if err != nil {
 			sqldb.Close()
 			return nil, err
