@@ -110,7 +110,7 @@ func (r *Robot) Handlers() map[string]queue.Handler {
 	return map[string]queue.Handler{
 		StepCollect:         wrap(StepCollect, r.collect),
 		StepAssess:          wrap(StepAssess, r.assess),
-		StepDecide:          wrap(StepDecide, r.decide),
+		StepDecide:          wrap(StepDecide, func(ctx context.Context, appID string) error { return r.decide(ctx, appID, nil) }),
 		sqlstore.StepLetter: r.letter,
 	}
 }
@@ -215,10 +215,11 @@ func (r *Robot) collect(ctx context.Context, appID string) error {
 // follows at once.
 func (r *Robot) assess(ctx context.Context, appID string) error {
 	h, _, herr := r.Store.Household(ctx, appID)
+	var res *rules.Result
 	if herr == nil {
 		// Parsing checks the form of the facts; calculating checks the rest
 		// (ages, roles, a month the rules cover).
-		_, herr = r.rules().Calculate(h, rules.Options{})
+		res, herr = r.rules().Calculate(h, rules.Options{})
 	}
 	var fe *rules.FieldError
 	if errors.As(herr, &fe) {
@@ -235,7 +236,18 @@ func (r *Robot) assess(ctx context.Context, appID string) error {
 	if ok {
 		r.log().Info("assessed", "application", appID)
 	}
-	return r.decide(ctx, appID)
+	return r.decide(ctx, appID, &calculated{h: h, res: res})
+}
+
+// calculated is the household an application's facts describe and its
+// calculation, as the assessment has just read them, so that the checks
+// that follow at once in the same job need not read and calculate them
+// again. (Reading again a moment later would not close the window for a
+// person's change either; the decision itself is calculated again, in its
+// own transaction, from the facts recorded then.)
+type calculated struct {
+	h   *rules.Household
+	res *rules.Result
 }
 
 // decide runs the checks (checks.go) on an assessed application and, if
@@ -243,19 +255,23 @@ func (r *Robot) assess(ctx context.Context, appID string) error {
 // random check and decides as calculated. Otherwise the findings say why a
 // person must take over. The robot never rejects and never grants less than
 // calculated.
-func (r *Robot) decide(ctx context.Context, appID string) error {
+func (r *Robot) decide(ctx context.Context, appID string, pre *calculated) error {
 	app, err := r.Store.Application(ctx, Actor, appID)
 	if err != nil || app.State != bistand.Assessed {
 		return err
 	}
-	h, _, err := r.Store.Household(ctx, appID)
-	if err != nil {
-		return err
+	if pre == nil {
+		h, _, err := r.Store.Household(ctx, appID)
+		if err != nil {
+			return err
+		}
+		res, err := r.rules().Calculate(h, rules.Options{})
+		if err != nil {
+			return err
+		}
+		pre = &calculated{h: h, res: res}
 	}
-	res, err := r.rules().Calculate(h, rules.Options{})
-	if err != nil {
-		return err
-	}
+	h, res := pre.h, pre.res
 	c, err := r.Store.Case(ctx, Actor, app.CaseID)
 	if err != nil {
 		return err
