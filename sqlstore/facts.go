@@ -272,9 +272,7 @@ func (w *wtx) addFacts(appID string, ins []FactInput) ([]bistand.Fact, error) {
 			f.Value = json.RawMessage(value.String)
 		}
 		k, actorID := actorOf(actor)
-		if err := w.insert("facts", a.CaseID, in.Reason,
-			`INSERT INTO facts (id, application_id, seq, fact_key, kind, value, provenance, source, reference, observed_at, actor_kind, actor_id, reason, recorded_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		if err := w.insertRow("facts", a.CaseID, in.Reason,
 			f.ID, appID, seq, in.Key, string(in.Kind), value, string(in.Provenance), in.Source, in.Reference, fmtTime(in.ObservedAt), k, actorID, in.Reason, w.at); err != nil {
 			return nil, err
 		}

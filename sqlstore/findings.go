@@ -70,8 +70,8 @@ func (w *wtx) addFindings(appID string, ins []FindingInput) ([]bistand.Finding, 
 		f := bistand.Finding{ID: bistand.NewID("fnd", w.now), ApplicationID: appID, CaseID: a.CaseID, Kind: in.Kind, Subject: in.Subject,
 			Text: in.Text, Data: data, Status: bistand.FindingOpen, CreatedBy: w.actor, CreatedAt: w.now}
 		k, id := actorOf(w.actor)
-		if err := w.insert("findings", a.CaseID, "", "INSERT INTO findings ("+findingColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', '', '', '')",
-			f.ID, appID, a.CaseID, string(in.Kind), in.Subject, in.Text, string(data), f.Status, k, id, w.at); err != nil {
+		if err := w.insertRow("findings", a.CaseID, "",
+			f.ID, appID, a.CaseID, string(in.Kind), in.Subject, in.Text, string(data), f.Status, k, id, w.at, "", "", "", ""); err != nil {
 			return nil, err
 		}
 		out = append(out, f)

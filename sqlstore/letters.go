@@ -129,7 +129,7 @@ func (s *Store) storeLetter(ctx context.Context, actor bistand.Actor, decisionID
 				return err
 			}
 		case errors.Is(err, sql.ErrNoRows):
-			if err := w.insert("letters", caseID, "", "INSERT INTO letters (decision_id, case_id, pdf_sha256, html_sha256, pdf_size, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+			if err := w.insertRow("letters", caseID, "",
 				decisionID, caseID, r.PDFSHA256, r.HTMLSHA256, int64(len(r.PDF)), w.at); err != nil {
 				return err
 			}

@@ -74,8 +74,8 @@ func (w *wtx) addNotification(n *bistand.Notification) error {
 		return err
 	}
 	n.ID, n.CaseID, n.CreatedAt, n.SentAt = bistand.NewID("ntf", w.now), a.CaseID, w.now, time.Time{}
-	return w.insert("notifications", a.CaseID, "", "INSERT INTO notifications ("+notificationColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '')",
-		n.ID, n.ApplicationID, n.CaseID, n.PersonID, n.Kind, n.Ref, n.Subject, n.Body, w.at)
+	return w.insertRow("notifications", a.CaseID, "",
+		n.ID, n.ApplicationID, n.CaseID, n.PersonID, n.Kind, n.Ref, n.Subject, n.Body, w.at, "")
 }
 
 // MarkSent records when a notification was sent. A notification is sent
