@@ -246,30 +246,28 @@ func activityChecks(in checkInput) []sqlstore.FindingInput {
 }
 
 // draw draws an application for a random check at the policy's rate and
-// records the draw as a fact (so it is audited); selected applications go to
-// the random-check state. It returns whether the application was selected.
-// A draw already recorded is kept: a rerun never draws again.
-func (r *Robot) draw(ctx context.Context, app bistand.Application, facts []bistand.Fact, perMille int) (bool, error) {
+// gives the fact that records the draw (so it is audited), to be recorded
+// with the outcome; selected applications go to the random-check state. A
+// draw already recorded is kept, and no fact is given: a rerun never draws
+// again.
+func (r *Robot) draw(facts []bistand.Fact, perMille int) (selected bool, record *sqlstore.FactInput, err error) {
 	for _, f := range facts {
 		if f.Kind == bistand.FactRandomCheck {
 			var v struct {
 				Selected bool `json:"selected"`
 			}
-			return v.Selected, json.Unmarshal(f.Value, &v)
+			return v.Selected, nil, json.Unmarshal(f.Value, &v)
 		}
 	}
 	var b [8]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		return false, err
+		return false, nil, err
 	}
 	n := int(binary.BigEndian.Uint64(b[:]) % 1000)
-	selected := n < perMille
+	selected = n < perMille
 	value, _ := json.Marshal(map[string]any{"per_mille": perMille, "draw": n, "selected": selected})
-	if _, err := r.Store.AddFacts(ctx, Actor, app.ID, []sqlstore.FactInput{{Key: "random_check", Kind: bistand.FactRandomCheck, Value: value, Provenance: bistand.Automated,
-		Reason: fmt.Sprintf("Stickprov: dragning %d av 1000 mot %d ‰.", n, perMille)}}); err != nil {
-		return false, err
-	}
-	return selected, nil
+	return selected, &sqlstore.FactInput{Key: "random_check", Kind: bistand.FactRandomCheck, Value: value, Provenance: bistand.Automated,
+		Reason: fmt.Sprintf("Stickprov: dragning %d av 1000 mot %d ‰.", n, perMille)}, nil
 }
 
 // previousDecision returns the decision in force for the case's previous

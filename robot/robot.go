@@ -146,34 +146,49 @@ func (r *Robot) log() *slog.Logger {
 	return r.Log
 }
 
-// collect moves a submitted or supplemented application to collecting and
-// gathers register data; when everything expected is there (or the polling
+// collect gathers register data for a submitted or supplemented
+// application and moves it to collecting together with what the registers
+// said (one change); when everything expected is there (or the polling
 // window has closed) the assessment follows, otherwise collect runs again
-// after PollInterval. Without a Collector it moves straight on.
+// after PollInterval, from collecting. Without a Collector it moves
+// straight on.
 func (r *Robot) collect(ctx context.Context, appID string) error {
-	for _, from := range []bistand.State{bistand.Submitted, bistand.Supplemented} {
-		_, ok, err := r.Store.Transition(ctx, Actor, appID, bistand.Collecting, "",
-			sqlstore.TransitionOptions{IfState: from})
-		if err != nil {
-			return err
-		}
-		if ok {
-			r.log().Info("collecting", "application", appID)
-			break
-		}
-	}
-	if r.Collector == nil {
-		return r.assess(ctx, appID)
-	}
 	app, err := r.Store.Application(ctx, Actor, appID)
-	if err != nil || app.State != bistand.Collecting {
+	if err != nil {
 		return err
 	}
+	from := app.State
+	switch from {
+	case bistand.Submitted, bistand.Supplemented, bistand.Collecting:
+	default:
+		return nil // done already, or taken out of the robot's hands
+	}
+	// start moves the application to collecting, unless it is there
+	// already; ok false: its state changed meanwhile, and the step stops.
+	start := func(c *sqlstore.Change) (bool, error) {
+		if from == bistand.Collecting {
+			return true, nil
+		}
+		_, ok, err := c.Transition(appID, bistand.Collecting, "", sqlstore.TransitionOptions{IfState: from})
+		return ok, err
+	}
+	if r.Collector == nil {
+		ok := false
+		if err := r.Store.Change(ctx, Actor, func(c *sqlstore.Change) (err error) { ok, err = start(c); return err }); err != nil || !ok {
+			return err
+		}
+		return r.assess(ctx, appID)
+	}
+	// The polling window runs from when the application was handed to the
+	// robot (submitted or supplemented: its last change), or, collecting
+	// again, from the move to collecting.
 	since := app.UpdatedAt
-	if trs, err := r.Store.Transitions(ctx, appID); err == nil {
-		for _, t := range trs {
-			if t.To == bistand.Collecting {
-				since = t.At
+	if from == bistand.Collecting {
+		if trs, err := r.Store.Transitions(ctx, appID); err == nil {
+			for _, t := range trs {
+				if t.To == bistand.Collecting {
+					since = t.At
+				}
 			}
 		}
 	}
@@ -196,7 +211,14 @@ func (r *Robot) collect(ctx context.Context, appID string) error {
 		job.RunAt = r.now().Add(poll)
 		next = append(next, job)
 	}
-	if err := r.Store.RecordCollection(ctx, Actor, appID, c.Facts, c.Findings, next); err != nil {
+	started := false
+	if err := r.Store.Change(ctx, Actor, func(ch *sqlstore.Change) error {
+		var err error
+		if started, err = start(ch); err != nil || !started {
+			return err
+		}
+		return ch.RecordCollection(appID, c.Facts, c.Findings, next)
+	}); err != nil || !started {
 		return err
 	}
 	r.log().Info("collected", "application", appID, "facts", len(c.Facts), "findings", len(c.Findings), "waiting", c.Waiting)
@@ -211,8 +233,8 @@ func (r *Robot) collect(ctx context.Context, appID string) error {
 
 // assess checks that the facts describe a household that can be calculated.
 // If not, it asks the household for a supplement (komplettering) naming the
-// field; otherwise the application is assessed and the decision step
-// follows at once.
+// field; otherwise the checks and the decision follow at once, and the
+// application is assessed together with their outcome.
 func (r *Robot) assess(ctx context.Context, appID string) error {
 	h, _, herr := r.Store.Household(ctx, appID)
 	var res *rules.Result
@@ -228,14 +250,7 @@ func (r *Robot) assess(ctx context.Context, appID string) error {
 	if herr != nil {
 		return herr
 	}
-	_, ok, err := r.Store.Transition(ctx, Actor, appID, bistand.Assessed, "",
-		sqlstore.TransitionOptions{IfState: bistand.Collecting})
-	if err != nil {
-		return err
-	}
-	if ok {
-		r.log().Info("assessed", "application", appID)
-	}
+	// The move to assessed is recorded with the checks' outcome (decide).
 	return r.decide(ctx, appID, &calculated{h: h, res: res})
 }
 
@@ -257,8 +272,15 @@ type calculated struct {
 // calculated.
 func (r *Robot) decide(ctx context.Context, appID string, pre *calculated) error {
 	app, err := r.Store.Application(ctx, Actor, appID)
-	if err != nil || app.State != bistand.Assessed {
+	if err != nil {
 		return err
+	}
+	// From assess (pre set), the application is still collecting and is
+	// moved to assessed in the change that records the outcome; a decide
+	// job finds it assessed.
+	from := app.State
+	if from != bistand.Assessed && (from != bistand.Collecting || pre == nil) {
+		return nil
 	}
 	if pre == nil {
 		h, _, err := r.Store.Household(ctx, appID)
@@ -300,63 +322,83 @@ func (r *Robot) decide(ctx context.Context, appID string, pre *calculated) error
 	r.Metrics.outcome(string(res.Outcome))
 	found := runChecks(checkInput{app: app, h: h, res: res, policy: policy, aktivitetskrav: r.rules().Aktivitetskrav(app.Month),
 		previous: previous, facts: facts, persons: persons})
+	// What the checks concluded is one change: the move to assessed, and
+	// the findings, the random-check draw or the decision. Everything it
+	// needs is read first (reads inside it would hold up the one writer).
+	var (
+		routed   []string
+		selected bool
+		draw     *sqlstore.FactInput
+	)
 	if len(found) > 0 {
-		if _, err := r.Store.AddFindings(ctx, Actor, appID, found); err != nil {
-			return err
-		}
-		r.log().Info("left for a caseworker", "application", appID, "reasons", kinds(found))
-		r.Metrics.routed(kinds(found))
-		return nil
-	}
-	open, err := r.Store.Findings(ctx, appID, bistand.FindingOpen)
-	if err != nil {
+		routed = kinds(found)
+	} else if open, err := r.Store.Findings(ctx, appID, bistand.FindingOpen); err != nil {
 		return err
-	}
-	if len(open) > 0 {
-		r.log().Info("left for a caseworker", "application", appID, "reasons", findingKinds(open))
-		r.Metrics.routed(findingKinds(open))
-		return nil
-	}
-	// A supervisor may pause automated decisions: everything else runs,
-	// and the case is left for a caseworker saying so.
-	if paused, err := r.Store.AutomationPaused(ctx); err != nil {
+	} else if len(open) > 0 {
+		routed = findingKinds(open) // raised while collecting
+	} else if paused, err := r.Store.AutomationPaused(ctx); err != nil {
 		return err
 	} else if paused {
-		found := []sqlstore.FindingInput{{Kind: bistand.FindingAutomationPaused, Subject: "paus",
+		// A supervisor may pause automated decisions: everything else runs,
+		// and the case is left for a caseworker saying so.
+		found = []sqlstore.FindingInput{{Kind: bistand.FindingAutomationPaused, Subject: "paus",
 			Text: reason(bistand.FindingAutomationPaused) + fmt.Sprintf(" Förslag enligt beräkningen: %s.", res.Amount), Data: map[string]any{"amount": res.Amount}}}
-		if _, err := r.Store.AddFindings(ctx, Actor, appID, found); err != nil {
+		routed = kinds(found)
+	} else if policy.SamplePerMille > 0 {
+		if selected, draw, err = r.draw(facts, policy.SamplePerMille); err != nil {
 			return err
 		}
-		r.log().Info("left for a caseworker", "application", appID, "reasons", kinds(found))
-		r.Metrics.routed(kinds(found))
-		return nil
 	}
-	if policy.SamplePerMille > 0 {
-		selected, err := r.draw(ctx, app, facts, policy.SamplePerMille)
-		if err != nil {
+	var decision bistand.Decision
+	recorded := false
+	err = r.Store.Change(ctx, Actor, func(c *sqlstore.Change) error {
+		decision, recorded = bistand.Decision{}, false
+		if from == bistand.Collecting {
+			if _, ok, err := c.Transition(appID, bistand.Assessed, "", sqlstore.TransitionOptions{IfState: bistand.Collecting}); err != nil || !ok {
+				return err // !ok: someone else moved it meanwhile
+			}
+		}
+		recorded = true
+		if routed != nil {
+			_, err := c.AddFindings(appID, found) // none: raised while collecting
 			return err
+		}
+		if draw != nil {
+			if _, err := c.AddFacts(appID, []sqlstore.FactInput{*draw}); err != nil {
+				return err
+			}
 		}
 		if selected {
-			if _, _, err := r.Store.Transition(ctx, Actor, appID, bistand.RandomCheck, reason(bistand.FindingRandomCheck),
+			if _, _, err := c.Transition(appID, bistand.RandomCheck, reason(bistand.FindingRandomCheck),
 				sqlstore.TransitionOptions{IfState: bistand.Assessed}); err != nil {
 				return err
 			}
-			if _, err := r.Store.AddFindings(ctx, Actor, appID, []sqlstore.FindingInput{{Kind: bistand.FindingRandomCheck, Subject: "stickprov",
-				Text: reason(bistand.FindingRandomCheck) + " Begär underlag (till exempel kontoutdrag) och bedöm ansökan.", Data: map[string]any{"per_mille": policy.SamplePerMille}}}); err != nil {
-				return err
-			}
-			r.log().Info("drawn for a random check", "application", appID)
-			r.Metrics.randomCheck()
-			return nil
+			_, err := c.AddFindings(appID, []sqlstore.FindingInput{{Kind: bistand.FindingRandomCheck, Subject: "stickprov",
+				Text: reason(bistand.FindingRandomCheck) + " Begär underlag (till exempel kontoutdrag) och bedöm ansökan.", Data: map[string]any{"per_mille": policy.SamplePerMille}}})
+			return err
 		}
+		d, ok, err := c.Decide(appID, sqlstore.DecideInput{IfState: bistand.Assessed,
+			Motivation: "Beviljas enligt beräkningen; automatiserat beslut enligt nämndens delegation."})
+		if ok {
+			decision = d
+		}
+		return err
+	})
+	if err != nil || !recorded {
+		return err
 	}
-	d, ok, err := r.Store.Decide(ctx, Actor, appID, sqlstore.DecideInput{IfState: bistand.Assessed,
-		Motivation: "Beviljas enligt beräkningen; automatiserat beslut enligt nämndens delegation."})
-	if ok {
-		r.log().Info("decided", "application", appID, "decision", d.ID)
+	switch {
+	case routed != nil:
+		r.log().Info("left for a caseworker", "application", appID, "reasons", routed)
+		r.Metrics.routed(routed)
+	case selected:
+		r.log().Info("drawn for a random check", "application", appID)
+		r.Metrics.randomCheck()
+	case decision.ID != "":
+		r.log().Info("decided", "application", appID, "decision", decision.ID)
 		r.Metrics.decided()
 	}
-	return err
+	return nil
 }
 
 // requestSupplement asks the household to complete an application whose

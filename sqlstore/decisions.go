@@ -41,27 +41,36 @@ func (s *Store) Decide(ctx context.Context, actor bistand.Actor, appID string, i
 		return d, false, err
 	}
 	err = s.write(ctx, actor, func(w *wtx) error {
-		a, err := w.lockedApp(appID)
-		if err != nil {
-			return err
-		}
-		if in.IfState != "" && a.State != in.IfState {
-			return nil
-		}
-		if d, err = w.prepareDecision(a, actor, in); err != nil {
-			return err
-		}
-		if err := w.recordDecision(&a, d); err != nil {
-			return err
-		}
-		w.jobs = append(w.jobs, in.Enqueue...)
-		ok = true
-		return nil
+		d, ok, err = (&Change{w}).Decide(appID, in)
+		return err
 	})
 	if err != nil {
 		return bistand.Decision{}, false, err
 	}
 	return d, ok, nil
+}
+
+// Decide is Store.Decide within a Change.
+func (c *Change) Decide(appID string, in DecideInput) (d bistand.Decision, ok bool, err error) {
+	w := c.w
+	if err := checkDecider(w.actor, in); err != nil {
+		return d, false, err
+	}
+	a, err := w.lockedApp(appID)
+	if err != nil {
+		return d, false, err
+	}
+	if in.IfState != "" && a.State != in.IfState {
+		return d, false, nil
+	}
+	if d, err = w.prepareDecision(a, w.actor, in); err != nil {
+		return bistand.Decision{}, false, err
+	}
+	if err := w.recordDecision(&a, d); err != nil {
+		return bistand.Decision{}, false, err
+	}
+	w.jobs = append(w.jobs, in.Enqueue...)
+	return d, true, nil
 }
 
 // checkDecider refuses a decider who may not decide at all: only the robot

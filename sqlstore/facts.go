@@ -221,6 +221,11 @@ func (s *Store) AddFacts(ctx context.Context, actor bistand.Actor, appID string,
 	return out, err
 }
 
+// AddFacts is Store.AddFacts within a Change.
+func (c *Change) AddFacts(appID string, ins []FactInput) ([]bistand.Fact, error) {
+	return c.w.addFacts(appID, ins)
+}
+
 func (w *wtx) addFacts(appID string, ins []FactInput) ([]bistand.Fact, error) {
 	if len(ins) == 0 {
 		return nil, nil

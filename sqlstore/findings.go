@@ -24,16 +24,21 @@ const findingColumns = "id, application_id, case_id, kind, subject, text, data, 
 // subject are already open on the application is not raised again. It
 // returns the findings raised.
 func (s *Store) AddFindings(ctx context.Context, actor bistand.Actor, appID string, ins []FindingInput) ([]bistand.Finding, error) {
-	if actor.Kind != bistand.ActorRobot && actor.Kind != bistand.ActorSystem && actor.Kind != bistand.ActorCaseworker {
-		return nil, fmt.Errorf("%w: %s may not raise findings", bistand.ErrForbidden, actor.Kind)
-	}
 	var out []bistand.Finding
 	err := s.write(ctx, actor, func(w *wtx) error {
 		var err error
-		out, err = w.addFindings(appID, ins)
+		out, err = (&Change{w}).AddFindings(appID, ins)
 		return err
 	})
 	return out, err
+}
+
+// AddFindings is Store.AddFindings within a Change.
+func (c *Change) AddFindings(appID string, ins []FindingInput) ([]bistand.Finding, error) {
+	if k := c.w.actor.Kind; k != bistand.ActorRobot && k != bistand.ActorSystem && k != bistand.ActorCaseworker {
+		return nil, fmt.Errorf("%w: %s may not raise findings", bistand.ErrForbidden, k)
+	}
+	return c.w.addFindings(appID, ins)
 }
 
 func (w *wtx) addFindings(appID string, ins []FindingInput) ([]bistand.Finding, error) {
@@ -154,15 +159,21 @@ func findings(ctx context.Context, q queryer, appID, status string) ([]bistand.F
 // raised and the jobs that follow.
 func (s *Store) RecordCollection(ctx context.Context, actor bistand.Actor, appID string, facts []FactInput, found []FindingInput, next []Job) error {
 	return s.write(ctx, actor, func(w *wtx) error {
-		if _, err := w.addFacts(appID, facts); err != nil {
-			return err
-		}
-		if _, err := w.addFindings(appID, found); err != nil {
-			return err
-		}
-		w.jobs = append(w.jobs, next...)
-		return nil
+		return (&Change{w}).RecordCollection(appID, facts, found, next)
 	})
+}
+
+// RecordCollection is Store.RecordCollection within a Change.
+func (c *Change) RecordCollection(appID string, facts []FactInput, found []FindingInput, next []Job) error {
+	w := c.w
+	if _, err := w.addFacts(appID, facts); err != nil {
+		return err
+	}
+	if _, err := w.addFindings(appID, found); err != nil {
+		return err
+	}
+	w.jobs = append(w.jobs, next...)
+	return nil
 }
 
 // MarkProtected records that a person has (or no longer has) a protected

@@ -992,36 +992,59 @@ func (s *Store) Transition(ctx context.Context, actor bistand.Actor, id string, 
 		return a, false, fmt.Errorf("%w: an application is decided by recording a decision", bistand.ErrInvalidTransition)
 	}
 	err = s.write(ctx, actor, func(w *wtx) error {
-		a, err = w.lockedApp(id)
-		if err != nil {
-			return err
-		}
-		if opt.IfState != "" && a.State != opt.IfState {
-			return nil
-		}
-		if err := w.checkHousehold(a.CaseID); err != nil {
-			return err
-		}
-		if err := w.transition(&a, to, reason, opt.SupplementDue); err != nil {
-			return err
-		}
-		for i := range opt.Notify {
-			n := &opt.Notify[i]
-			if err := checkNotification(actor, *n); err != nil {
-				return err
-			}
-			if err := w.addNotification(n); err != nil {
-				return err
-			}
-		}
-		w.jobs = append(w.jobs, opt.Enqueue...)
-		ok = true
-		return nil
+		a, ok, err = (&Change{w}).Transition(id, to, reason, opt)
+		return err
 	})
 	if err != nil {
 		return a, false, err
 	}
 	return a, ok, nil
+}
+
+// Transition is Store.Transition within a Change.
+func (c *Change) Transition(id string, to bistand.State, reason string, opt TransitionOptions) (a bistand.Application, ok bool, err error) {
+	w := c.w
+	if to == bistand.Decided {
+		return a, false, fmt.Errorf("%w: an application is decided by recording a decision", bistand.ErrInvalidTransition)
+	}
+	a, err = w.lockedApp(id)
+	if err != nil {
+		return a, false, err
+	}
+	if opt.IfState != "" && a.State != opt.IfState {
+		return a, false, nil
+	}
+	if err := w.checkHousehold(a.CaseID); err != nil {
+		return a, false, err
+	}
+	if err := w.transition(&a, to, reason, opt.SupplementDue); err != nil {
+		return a, false, err
+	}
+	for i := range opt.Notify {
+		n := &opt.Notify[i]
+		if err := checkNotification(w.actor, *n); err != nil {
+			return a, false, err
+		}
+		if err := w.addNotification(n); err != nil {
+			return a, false, err
+		}
+	}
+	w.jobs = append(w.jobs, opt.Enqueue...)
+	return a, true, nil
+}
+
+// Change is a robot step's writes, made together in one transaction
+// (Store.Change): the methods are the Store's methods of the same names,
+// without a transaction of their own. A step that collects, or decides,
+// records its state, facts, findings and decision at once: fewer changes
+// for the one SQLite writer, and no moment at which an application is
+// assessed but its findings or decision are not yet recorded.
+type Change struct{ w *wtx }
+
+// Change runs fn as one change: everything fn records is kept, or, if fn
+// returns an error, nothing.
+func (s *Store) Change(ctx context.Context, actor bistand.Actor, fn func(c *Change) error) error {
+	return s.write(ctx, actor, func(w *wtx) error { return fn(&Change{w}) })
 }
 
 // transition changes a's state inside w after checking the lifecycle.
