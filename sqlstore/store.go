@@ -1042,7 +1042,9 @@ func (c *Change) Transition(id string, to bistand.State, reason string, opt Tran
 type Change struct{ w *wtx }
 
 // Change runs fn as one change: everything fn records is kept, or, if fn
-// returns an error, nothing.
+// returns an error, nothing. fn uses only c: on SQLite it runs on the one
+// writing connection's goroutine, so reading through the Store inside it
+// would hold every other change up (read first, then change).
 func (s *Store) Change(ctx context.Context, actor bistand.Actor, fn func(c *Change) error) error {
 	return s.write(ctx, actor, func(w *wtx) error { return fn(&Change{w}) })
 }
