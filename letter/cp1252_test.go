@@ -188,6 +188,13 @@ func TestFontsFollowTheText(t *testing.T) {
 	name := func(n string) func(*Input) {
 		return func(in *Input) { in.Recipient.Names = []string{n}; in.PersonNames = map[string]string{"sokande": n} }
 	}
+	// motivation: a caseworker's decision with this motivation.
+	motivation := func(m string) func(*Input) {
+		return func(in *Input) {
+			in.Decision.Automated, in.Decision.DecidedBy = false, "Handläggare Exempelsson"
+			in.Decision.Motivation = m
+		}
+	}
 	for _, c := range []struct {
 		name    string
 		change  func(*Input)
@@ -206,22 +213,10 @@ func TestFontsFollowTheText(t *testing.T) {
 		{"a family member's name in the table", func(in *Input) {
 			in.PersonNames = map[string]string{"sokande": "Zoë Dvořák"}
 		}, true, []string{"Zoë Dvořák"}},
-		{"motivation", func(in *Input) {
-			in.Decision.Automated, in.Decision.DecidedBy = false, "Handläggare Exempelsson"
-			in.Decision.Motivation = "Hyran är ≤ 8 400 kr → godtas."
-		}, true, []string{"Hyran är ≤ 8 400 kr → godtas."}},
-		{"an arrow", func(in *Input) {
-			in.Decision.Automated, in.Decision.DecidedBy = false, "Handläggare Exempelsson"
-			in.Decision.Motivation = "Hyran godtas → 8 400 kr."
-		}, true, []string{"Hyran godtas → 8 400 kr."}},
-		{"a minus sign", func(in *Input) {
-			in.Decision.Automated, in.Decision.DecidedBy = false, "Handläggare Exempelsson"
-			in.Decision.Motivation = "Avdraget är \u22121\u00a0000,00\u00a0kr (\u2212 och –)."
-		}, false, []string{"Avdraget är \u22121\u00a0000,00\u00a0kr (\u2212 och –)."}},
-		{"a minus sign and a character outside", func(in *Input) {
-			in.Decision.Automated, in.Decision.DecidedBy = false, "Handläggare Exempelsson"
-			in.Decision.Motivation = "Avdraget är \u22121\u00a0000,00\u00a0kr ≤ hyran."
-		}, true, []string{"Avdraget är \u22121\u00a0000,00\u00a0kr ≤ hyran."}},
+		{"motivation", motivation("Hyran är ≤ 8 400 kr → godtas."), true, []string{"Hyran är ≤ 8 400 kr → godtas."}},
+		{"an arrow", motivation("Hyran godtas → 8 400 kr."), true, []string{"Hyran godtas → 8 400 kr."}},
+		{"a minus sign", motivation("Avdraget är \u22121\u00a0000,00\u00a0kr (\u2212 och –)."), false, []string{"Avdraget är \u22121\u00a0000,00\u00a0kr (\u2212 och –)."}},
+		{"a minus sign and a character outside", motivation("Avdraget är \u22121\u00a0000,00\u00a0kr ≤ hyran."), true, []string{"Avdraget är \u22121\u00a0000,00\u00a0kr ≤ hyran."}},
 		{"protected address", func(in *Input) {
 			// Not printed, so it does not decide the fonts either.
 			in.Recipient.Address = []string{"Łąkowa 1", "123 45 Demoköping"}

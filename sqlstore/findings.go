@@ -154,16 +154,9 @@ func findings(ctx context.Context, q queryer, appID, status string) ([]bistand.F
 	return out, rows.Err()
 }
 
-// RecordCollection records, in one transaction, what collecting register
+// RecordCollection records, within a change, what collecting register
 // data concluded for an application: register facts, the findings it
 // raised and the jobs that follow.
-func (s *Store) RecordCollection(ctx context.Context, actor bistand.Actor, appID string, facts []FactInput, found []FindingInput, next []Job) error {
-	return s.write(ctx, actor, func(w *wtx) error {
-		return (&Change{w}).RecordCollection(appID, facts, found, next)
-	})
-}
-
-// RecordCollection is Store.RecordCollection within a Change.
 func (c *Change) RecordCollection(appID string, facts []FactInput, found []FindingInput, next []Job) error {
 	w := c.w
 	if _, err := w.addFacts(appID, facts); err != nil {

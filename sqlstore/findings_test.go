@@ -105,14 +105,17 @@ func TestMarkProtectedAndRecordCollection(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.jobs.fail = true
-		if err := f.store.RecordCollection(f.ctx, robot, app.ID, facts, found, []sqlstore.Job{{Kind: "assess"}}); err == nil {
+		record := func(c *sqlstore.Change) error {
+			return c.RecordCollection(app.ID, facts, found, []sqlstore.Job{{Kind: "assess"}})
+		}
+		if err := f.store.Change(f.ctx, robot, record); err == nil {
 			t.Fatal("recorded with a failing queue")
 		}
 		if fs, _ := f.store.Findings(f.ctx, app.ID, ""); len(fs) != 0 {
 			t.Errorf("findings survived the rollback: %v", fs)
 		}
 		f.jobs.fail = false
-		if err := f.store.RecordCollection(f.ctx, robot, app.ID, facts, found, []sqlstore.Job{{Kind: "assess"}}); err != nil {
+		if err := f.store.Change(f.ctx, robot, record); err != nil {
 			t.Fatal(err)
 		}
 		all, _ := f.store.Facts(f.ctx, app.ID)

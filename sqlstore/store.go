@@ -988,9 +988,6 @@ type TransitionOptions struct {
 // Transition moves an application to another state, if the lifecycle and
 // the actor allow it, and records who, when and why.
 func (s *Store) Transition(ctx context.Context, actor bistand.Actor, id string, to bistand.State, reason string, opt TransitionOptions) (a bistand.Application, ok bool, err error) {
-	if to == bistand.Decided {
-		return a, false, fmt.Errorf("%w: an application is decided by recording a decision", bistand.ErrInvalidTransition)
-	}
 	err = s.write(ctx, actor, func(w *wtx) error {
 		a, ok, err = (&Change{w}).Transition(id, to, reason, opt)
 		return err
