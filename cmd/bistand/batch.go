@@ -149,7 +149,7 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 		// A letter renders in about 2 ms and then waits for its group
 		// commit: eight per CPU keep the renderer busy while they wait
 		// (3 000 households: the wait for the last letters after the month
-		// 4.2 s with two per CPU, 0.5–1.1 s with eight; docs/performance.md).
+		// 4.2 s with two per CPU, 0.5–2.9 s with eight; docs/performance.md).
 		c.letterWork = 8 * runtime.GOMAXPROCS(0)
 	}
 	sys, err := openSystem(ctx, dbURL, r.Handlers(), queue.Config{Workers: c.workers, BackgroundWorkers: c.letterWork, Logger: log})
