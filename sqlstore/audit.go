@@ -206,7 +206,8 @@ func (e *event) computeHash() string {
 
 // chain appends a transaction's events to the chain: one update of the
 // head (which takes its row lock, serialising appenders until commit on
-// both engines) and one insert per event, each linked to the one before.
+// both engines), the events, each linked to the one before, inserted
+// maxInsertRows to a statement, and the head's new hash.
 func chain(ctx context.Context, tx queryer, events []event) error {
 	if len(events) == 0 {
 		return nil
@@ -221,19 +222,29 @@ func chain(ctx context.Context, tx queryer, events []event) error {
 		e := &events[i]
 		e.Seq, e.PrevHash = seq, prev
 		e.Hash = e.computeHash()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_events (seq, at, actor_kind, actor_id, action, entity, entity_id, case_id, reason, before_hash, after_hash, prev_hash, hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-			e.Seq, e.At, e.ActorKind, e.ActorID, e.Action, e.Entity, e.EntityID, e.CaseID, e.Reason, e.BeforeHash, e.AfterHash, e.PrevHash, e.Hash); err != nil {
-			return fmt.Errorf("audit: %w", err)
-		}
 		prev = e.Hash
 		seq++
+	}
+	for rest := events; len(rest) > 0; {
+		n := min(len(rest), maxInsertRows)
+		args := make([]any, 0, n*len(auditColumns))
+		for i := range rest[:n] {
+			e := &rest[i]
+			args = append(args, e.Seq, e.At, e.ActorKind, e.ActorID, e.Action, e.Entity, e.EntityID, e.CaseID, e.Reason, e.BeforeHash, e.AfterHash, e.PrevHash, e.Hash)
+		}
+		if _, err := tx.ExecContext(ctx, insertSQL("audit_events", auditColumns, n), args...); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		rest = rest[n:]
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE audit_head SET hash = $1 WHERE id = 1", prev); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil
 }
+
+// auditColumns are audit_events' columns, in the order chain gives them.
+var auditColumns = []string{"seq", "at", "actor_kind", "actor_id", "action", "entity", "entity_id", "case_id", "reason", "before_hash", "after_hash", "prev_hash", "hash"}
 
 // VerifyReport is the result of walking the audit chain.
 type VerifyReport struct {

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -94,6 +95,71 @@ func TestChange(t *testing.T) {
 			return err
 		}); !errors.Is(err, bistand.ErrForbidden) {
 			t.Errorf("an applicant raising a finding: %v", err)
+		}
+	})
+}
+
+// TestManyRowsOneChange: a change writing more facts, findings and audit
+// events than one INSERT takes (64 rows) keeps every row, in order, each
+// with its audit event, and the audit chain holds.
+func TestManyRowsOneChange(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, engine sqlstore.Engine) {
+		f := newFixture(t, engine)
+		a, b, _, app := f.household("national")
+		for _, p := range []bistand.Person{a, b} {
+			if err := f.store.Sign(f.ctx, applicant(p), app.ID, p.ID, "demo", "sig-"+p.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := f.store.Transition(f.ctx, applicant(a), app.ID, bistand.Submitted, "", sqlstore.TransitionOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		before := must[[]bistand.Fact](t)(f.store.Facts(f.ctx, app.ID))
+		const nFacts, nFindings = 150, 70
+		var facts []sqlstore.FactInput
+		for i := range nFacts {
+			v, _ := json.Marshal(map[string]any{"type": "salary", "person": b.ID, "amount": 100 + i})
+			facts = append(facts, sqlstore.FactInput{Key: fmt.Sprintf("income:test%03d", i), Kind: bistand.FactIncome, Value: v,
+				Provenance: bistand.Register, Source: "skv", Reference: fmt.Sprintf("ref-%d", i), ObservedAt: time.Date(2026, 2, 25, 0, 0, 0, 0, time.UTC)})
+		}
+		var findings []sqlstore.FindingInput
+		for i := range nFindings {
+			findings = append(findings, sqlstore.FindingInput{Kind: bistand.FindingIncomeChange, Subject: fmt.Sprintf("s%03d", i), Text: "Inkomsten har ändrats."})
+		}
+		var early error
+		err := f.store.Change(f.ctx, robot, func(c *sqlstore.Change) error {
+			if _, ok, err := c.Transition(app.ID, bistand.Collecting, "", sqlstore.TransitionOptions{IfState: bistand.Submitted}); err != nil || !ok {
+				early = errors.Join(err, errors.New("to collecting: not moved"))
+				return early
+			}
+			return c.RecordCollection(app.ID, facts, findings, nil)
+		})
+		if early != nil || err != nil {
+			t.Fatalf("the change: %v, %v", early, err)
+		}
+		got := must[[]bistand.Fact](t)(f.store.Facts(f.ctx, app.ID))
+		if len(got) != len(before)+nFacts {
+			t.Fatalf("%d facts, want %d", len(got), len(before)+nFacts)
+		}
+		for i, fact := range got[len(before):] {
+			want := fmt.Sprintf("income:test%03d", i)
+			if fact.Key != want || fact.Seq != int64(len(before)+i+1) || fact.Reference != fmt.Sprintf("ref-%d", i) {
+				t.Fatalf("fact %d: key %s seq %d reference %s, want %s seq %d", i, fact.Key, fact.Seq, fact.Reference, want, len(before)+i+1)
+			}
+		}
+		if found := must[[]bistand.Finding](t)(f.store.Findings(f.ctx, app.ID, "")); len(found) != nFindings {
+			t.Fatalf("%d findings, want %d", len(found), nFindings)
+		}
+		var events int
+		if err := f.db.QueryRowContext(f.ctx, "SELECT COUNT(*) FROM audit_events WHERE entity IN ('facts', 'findings') AND case_id = $1", app.CaseID).Scan(&events); err != nil {
+			t.Fatal(err)
+		}
+		if want := len(got) + nFindings; events != want {
+			t.Fatalf("%d audit events for facts and findings, want %d", events, want)
+		}
+		rep, err := f.db.Verify(f.ctx)
+		if err != nil || !rep.OK() {
+			t.Fatalf("audit chain: %v %+v", err, rep)
 		}
 	})
 }

@@ -70,7 +70,7 @@ func ParseURL(raw string) (Engine, string, error) {
 		// storage is in memory: the savepoints of a group commit keep their
 		// undo pages there (the statement journal), not in a temporary file.
 		dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-			"&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+			"&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-262144)&_txlock=immediate"
 		return SQLite, dsn, nil
 	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
 		if _, err := url.Parse(raw); err != nil {
@@ -163,7 +163,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 const readConns = 4
 
 func readerDSN(path string) string {
-	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=foreign_keys(ON)"
+	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=foreign_keys(ON)&_pragma=cache_size(-65536)"
 }
 
 // Reader is the pool for reads outside a write transaction: it sees every

@@ -242,7 +242,9 @@ func (w *wtx) addFacts(appID string, ins []FactInput) ([]bistand.Fact, error) {
 	if err := w.checkHousehold(a.CaseID); err != nil {
 		return nil, err
 	}
-	var out []bistand.Fact
+	out := make([]bistand.Fact, 0, len(ins))
+	rows := make([]newRow, 0, len(ins))
+	k, actorID := actorOf(actor)
 	for _, in := range ins {
 		if err := factAllowed(actor, in.Provenance, a.State, in.Reason); err != nil {
 			return nil, err
@@ -276,12 +278,14 @@ func (w *wtx) addFacts(appID string, ins []FactInput) ([]bistand.Fact, error) {
 		if value.Valid {
 			f.Value = json.RawMessage(value.String)
 		}
-		k, actorID := actorOf(actor)
-		if err := w.insertRow("facts", a.CaseID, in.Reason,
-			f.ID, appID, seq, in.Key, string(in.Kind), value, string(in.Provenance), in.Source, in.Reference, fmtTime(in.ObservedAt), k, actorID, in.Reason, w.at); err != nil {
-			return nil, err
-		}
+		rows = append(rows, newRow{caseID: a.CaseID, reason: in.Reason, vals: []any{
+			f.ID, appID, seq, in.Key, string(in.Kind), value, string(in.Provenance), in.Source, in.Reference, fmtTime(in.ObservedAt), k, actorID, in.Reason, w.at}})
 		out = append(out, f)
+	}
+	// The checks read only the case's members and persons, never the facts
+	// being added: every fact is checked before all are written together.
+	if err := w.insertRows("facts", rows); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -59,6 +59,8 @@ func (w *wtx) addFindings(appID string, ins []FindingInput) ([]bistand.Finding, 
 		seen[string(f.Kind)+"\x00"+f.Subject] = true
 	}
 	var out []bistand.Finding
+	var rows []newRow
+	k, id := actorOf(w.actor)
 	for _, in := range ins {
 		if in.Kind == "" || in.Subject == "" || in.Text == "" {
 			return nil, fmt.Errorf("%w: a finding needs a kind, a subject and a text", bistand.ErrInvalid)
@@ -74,12 +76,12 @@ func (w *wtx) addFindings(appID string, ins []FindingInput) ([]bistand.Finding, 
 		}
 		f := bistand.Finding{ID: bistand.NewID("fnd", w.now), ApplicationID: appID, CaseID: a.CaseID, Kind: in.Kind, Subject: in.Subject,
 			Text: in.Text, Data: data, Status: bistand.FindingOpen, CreatedBy: w.actor, CreatedAt: w.now}
-		k, id := actorOf(w.actor)
-		if err := w.insertRow("findings", a.CaseID, "",
-			f.ID, appID, a.CaseID, string(in.Kind), in.Subject, in.Text, string(data), f.Status, k, id, w.at, "", "", "", ""); err != nil {
-			return nil, err
-		}
+		rows = append(rows, newRow{caseID: a.CaseID, vals: []any{
+			f.ID, appID, a.CaseID, string(in.Kind), in.Subject, in.Text, string(data), f.Status, k, id, w.at, "", "", "", ""}})
 		out = append(out, f)
+	}
+	if err := w.insertRows("findings", rows); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -201,18 +201,15 @@ func (s *Store) newWtx(tx *sql.Tx, ctx context.Context, actor bistand.Actor) *wt
 	return &wtx{Tx: tx, s: s, ctx: ctx, actor: actor, now: now, at: fmtTime(now)}
 }
 
-// run runs fn and then what every change ends with: its audit events join
-// the chain (unless deferChain: a group commit chains the events of all its
-// changes at once, before it commits) and its jobs are enqueued, in the same
-// transaction.
+// run runs fn and then what every change ends with: its jobs are enqueued
+// and its audit events join the chain (unless deferChain: a group commit
+// chains the events of all its changes at once, before it commits), in the
+// same transaction. The chain comes last: appending takes the chain head's
+// row lock, which on PostgreSQL holds every other writer back until this
+// transaction commits.
 func (w *wtx) run(fn func(w *wtx) error, deferChain bool) error {
 	if err := fn(w); err != nil {
 		return err
-	}
-	if !deferChain {
-		if err := chain(w.ctx, w, w.events); err != nil {
-			return err
-		}
 	}
 	if len(w.jobs) > 0 {
 		if w.s.jobs == nil {
@@ -220,6 +217,11 @@ func (w *wtx) run(fn func(w *wtx) error, deferChain bool) error {
 		}
 		if err := w.s.jobs.InsertTx(w.ctx, w.Tx, w.jobs); err != nil {
 			return fmt.Errorf("enqueue: %w", err)
+		}
+	}
+	if !deferChain {
+		if err := chain(w.ctx, w, w.events); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -565,56 +567,117 @@ func (w *wtx) insert(entity, caseID, reason, query string, args ...any) error {
 // package's tests check every hash made so against the row read back, on
 // both engines (checkWrittenHashes).
 func (w *wtx) insertRow(entity, caseID, reason string, vals ...any) error {
+	return w.insertRows(entity, []newRow{{caseID: caseID, reason: reason, vals: vals}})
+}
+
+// newRow is one row for insertRows: its values, in the table's hashing
+// order, and the case and reason its audit event names.
+type newRow struct {
+	caseID, reason string
+	vals           []any
+}
+
+// insertRows is insertRow for several rows of one table, written up to
+// maxInsertRows to a statement: a round trip and a statement's work for
+// many rows (the facts of an application or a collection).
+func (w *wtx) insertRows(entity string, rows []newRow) error {
 	t, ok := insertable[entity]
-	if !ok || len(vals) != len(t.columns) {
-		return fmt.Errorf("sqlstore: insertRow: %s takes a value for each of its %d columns, got %d", entity, len(t.columns), len(vals))
-	}
-	if _, err := w.ExecContext(w.ctx, t.insertSQL, vals...); err != nil {
-		return mapErr(err)
-	}
-	id, _ := vals[0].(string)
-	written, ok := canonicalValues(vals)
 	if !ok {
-		return w.audit(ActionCreate, entity, id, caseID, reason, "")
+		return fmt.Errorf("sqlstore: insertRow: %s is not an insertable audited table", entity)
 	}
-	h := t.hashRow(written)
-	if checkWrittenHashes {
-		read, err := rowHash(w.ctx, w, entity, id)
-		if err != nil {
-			return err
+	for _, r := range rows {
+		if len(r.vals) != len(t.columns) {
+			return fmt.Errorf("sqlstore: insertRow: %s takes a value for each of its %d columns, got %d", entity, len(t.columns), len(r.vals))
 		}
-		if read != h {
-			return fmt.Errorf("sqlstore: %s %s: hash of the values written %s, of the row read back %s", entity, id, h, read)
+	}
+	for rest := rows; len(rest) > 0; {
+		n := min(len(rest), maxInsertRows)
+		args := make([]any, 0, n*len(t.columns))
+		for _, r := range rest[:n] {
+			args = append(args, r.vals...)
 		}
+		if _, err := w.ExecContext(w.ctx, insertSQL(t.name, t.columns, n), args...); err != nil {
+			return mapErr(err)
+		}
+		rest = rest[n:]
 	}
 	k, a := actorOf(w.actor)
-	w.events = append(w.events, event{At: w.at, ActorKind: k, ActorID: a, Action: ActionCreate, Entity: entity, EntityID: id,
-		CaseID: caseID, Reason: reason, AfterHash: h})
+	for _, r := range rows {
+		id, _ := r.vals[0].(string)
+		written, ok := canonicalValues(r.vals)
+		if !ok {
+			if err := w.audit(ActionCreate, entity, id, r.caseID, r.reason, ""); err != nil {
+				return err
+			}
+			continue
+		}
+		h := t.hashRow(written)
+		if checkWrittenHashes {
+			read, err := rowHash(w.ctx, w, entity, id)
+			if err != nil {
+				return err
+			}
+			if read != h {
+				return fmt.Errorf("sqlstore: %s %s: hash of the values written %s, of the row read back %s", entity, id, h, read)
+			}
+		}
+		w.events = append(w.events, event{At: w.at, ActorKind: k, ActorID: a, Action: ActionCreate, Entity: entity, EntityID: id,
+			CaseID: r.caseID, Reason: r.reason, AfterHash: h})
+	}
 	return nil
 }
+
+// maxInsertRows is the most rows one INSERT writes. 64 rows of the widest
+// audited table stay far below both engines' limits on parameters (SQLite
+// 32 766, PostgreSQL 65 535).
+const maxInsertRows = 64
+
+// insertSQL returns the INSERT of n rows into table's columns, made once
+// for each table and n: the same text each time lets the SQLite statement
+// cache and PostgreSQL's prepared statements reuse it.
+func insertSQL(table string, columns []string, n int) string {
+	key := insertKey{table, n}
+	if q, ok := insertSQLs.Load(key); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + table + " (" + strings.Join(columns, ", ") + ") VALUES ")
+	for r := range n {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for c := range columns {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("$" + strconv.Itoa(r*len(columns)+c+1))
+		}
+		b.WriteByte(')')
+	}
+	q, _ := insertSQLs.LoadOrStore(key, b.String())
+	return q.(string)
+}
+
+type insertKey struct {
+	table string
+	rows  int
+}
+
+var insertSQLs sync.Map // insertKey → string
 
 // checkWrittenHashes makes insertRow read every row back and compare its
 // hash with the one computed from the values written (set by the tests).
 var checkWrittenHashes = false
 
-// insertableTable is an audited table without added columns, with the
-// statement that inserts a value into each column.
-type insertableTable struct {
-	auditedTable
-	insertSQL string
-}
-
-var insertable = func() map[string]insertableTable {
-	m := map[string]insertableTable{}
+// insertable are the audited tables without added columns: insertRow
+// gives a value for each column.
+var insertable = func() map[string]auditedTable {
+	m := map[string]auditedTable{}
 	for _, t := range auditedTables {
-		if len(t.added) > 0 {
-			continue
+		if len(t.added) == 0 {
+			m[t.name] = t
 		}
-		params := make([]string, len(t.columns))
-		for i := range params {
-			params[i] = "$" + strconv.Itoa(i+1)
-		}
-		m[t.name] = insertableTable{t, "INSERT INTO " + t.name + " (" + strings.Join(t.columns, ", ") + ") VALUES (" + strings.Join(params, ", ") + ")"}
 	}
 	return m
 }()
