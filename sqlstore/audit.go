@@ -208,7 +208,7 @@ func (e *event) computeHash() string {
 // head (which takes its row lock, serialising appenders until commit on
 // both engines), the events, each linked to the one before, inserted
 // maxInsertRows to a statement, and the head's new hash.
-func chain(ctx context.Context, tx queryer, events []event) error {
+func chain(ctx context.Context, engine Engine, tx queryer, events []event) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -232,7 +232,7 @@ func chain(ctx context.Context, tx queryer, events []event) error {
 			e := &rest[i]
 			args = append(args, e.Seq, e.At, e.ActorKind, e.ActorID, e.Action, e.Entity, e.EntityID, e.CaseID, e.Reason, e.BeforeHash, e.AfterHash, e.PrevHash, e.Hash)
 		}
-		if _, err := tx.ExecContext(ctx, insertSQL("audit_events", auditColumns, n), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, insertSQL(engine, "audit_events", auditColumns, n), args...); err != nil {
 			return fmt.Errorf("audit: %w", err)
 		}
 		rest = rest[n:]

@@ -220,7 +220,7 @@ func (w *wtx) run(fn func(w *wtx) error, deferChain bool) error {
 		}
 	}
 	if !deferChain {
-		if err := chain(w.ctx, w, w.events); err != nil {
+		if err := chain(w.ctx, w.s.db.Engine, w, w.events); err != nil {
 			return err
 		}
 	}
@@ -372,7 +372,7 @@ func (s *Store) commitGroup(batch []*pendingWrite) {
 	// one update of the chain's head for the whole group.
 	// (Through a wtx for its prepared statements.)
 	gw := &wtx{Tx: tx, s: s, ctx: bg}
-	if err := chain(bg, gw, events); err != nil {
+	if err := chain(bg, s.db.Engine, gw, events); err != nil {
 		s.abortGroup(tx, batch, results, committed, err)
 		answer()
 		return
@@ -596,7 +596,7 @@ func (w *wtx) insertRows(entity string, rows []newRow) error {
 		for _, r := range rest[:n] {
 			args = append(args, r.vals...)
 		}
-		if _, err := w.ExecContext(w.ctx, insertSQL(t.name, t.columns, n), args...); err != nil {
+		if _, err := w.ExecContext(w.ctx, insertSQL(w.s.db.Engine, t.name, t.columns, n), args...); err != nil {
 			return mapErr(err)
 		}
 		rest = rest[n:]
@@ -633,10 +633,15 @@ func (w *wtx) insertRows(entity string, rows []newRow) error {
 const maxInsertRows = 64
 
 // insertSQL returns the INSERT of n rows into table's columns, made once
-// for each table and n: the same text each time lets the SQLite statement
-// cache and PostgreSQL's prepared statements reuse it.
-func insertSQL(table string, columns []string, n int) string {
-	key := insertKey{table, n}
+// for each engine, table and n: the same text each time lets the SQLite
+// statement cache and PostgreSQL's prepared statements reuse it.
+//
+// On SQLite the parameters are anonymous (?): the driver asks SQLite for
+// each parameter's name, which for numbered parameters ($1) is a search
+// through all of them, so that binding 832 numbered parameters cost more
+// than writing the rows one by one (docs/performance.md).
+func insertSQL(engine Engine, table string, columns []string, n int) string {
+	key := insertKey{engine, table, n}
 	if q, ok := insertSQLs.Load(key); ok {
 		return q.(string)
 	}
@@ -651,7 +656,11 @@ func insertSQL(table string, columns []string, n int) string {
 			if c > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("$" + strconv.Itoa(r*len(columns)+c+1))
+			if engine == SQLite {
+				b.WriteByte('?')
+			} else {
+				b.WriteString("$" + strconv.Itoa(r*len(columns)+c+1))
+			}
 		}
 		b.WriteByte(')')
 	}
@@ -660,8 +669,9 @@ func insertSQL(table string, columns []string, n int) string {
 }
 
 type insertKey struct {
-	table string
-	rows  int
+	engine Engine
+	table  string
+	rows   int
 }
 
 var insertSQLs sync.Map // insertKey → string
