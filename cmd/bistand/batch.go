@@ -194,6 +194,12 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 	if lettersBase, err = lettersBefore(ctx, sys.store); err != nil {
 		return err
 	}
+	// A municipality's database has statistics for its planner: on
+	// PostgreSQL autovacuum keeps them, unless it is off (as on the CI
+	// machine), so the setup ends by gathering them once.
+	if err := sys.db.Analyze(ctx); err != nil {
+		return err
+	}
 	setUp := time.Now()
 	if profile != nil { // the month only, not the setup
 		if err := pprof.StartCPUProfile(profile); err != nil {

@@ -105,6 +105,7 @@ func (c *serveCmd) run(ctx context.Context, m *Main) error {
 		return err
 	}
 	defer sys.db.Close()
+	warnAutovacuum(ctx, sys.db, log)
 	r.Store = sys.store
 
 	simulated := c.regs.ssbtekURL == "" && c.regs.navetURL == ""

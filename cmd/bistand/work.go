@@ -57,6 +57,15 @@ func openSystemIn(ctx context.Context, url, blobDir string, handlers map[string]
 	return &system{db: db, store: st, queue: q}, nil
 }
 
+// warnAutovacuum logs a warning when the PostgreSQL server keeps no
+// planner statistics up to date on its own (autovacuum off): the robot's
+// queries then slow down as the tables grow (docs/architecture.md).
+func warnAutovacuum(ctx context.Context, db *sqlstore.DB, log *slog.Logger) {
+	if off, err := db.AutovacuumOff(ctx); err == nil && off {
+		log.Warn("PostgreSQL has autovacuum off: run ANALYZE regularly, or the planner's statistics grow stale and queries scan whole tables", "db", db.Redacted)
+	}
+}
+
 type workCmd struct {
 	db           string
 	cfg          queue.Config
@@ -154,6 +163,7 @@ func (c *workCmd) run(ctx context.Context, m *Main) error {
 		return err
 	}
 	defer sys.db.Close()
+	warnAutovacuum(ctx, sys.db, log)
 	r.Store = sys.store
 	col, err := c.regs.collector(sys.store)
 	if err != nil {
