@@ -174,11 +174,25 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 	// applications, decided by a caseworker. Not part of the month.
 	table := collect.DefaultTable()
 	prepared := make([]*synth.Prepared, c.households)
-	if err := forEach(ctx, c.households, c.workers, func(i int) error {
-		p, err := synth.PrepareFromPopulation(ctx, sys.store, pop, table, i, c.municipality, month, synth.Options{History: c.history})
-		prepared[i] = p
+	prepare := func(from, to int) error {
+		return forEach(ctx, from, to, c.workers, func(i int) error {
+			p, err := synth.PrepareFromPopulation(ctx, sys.store, pop, table, i, c.municipality, month, synth.Options{History: c.history})
+			prepared[i] = p
+			return err
+		})
+	}
+	// The planner's statistics are gathered once the first thousand
+	// households are in (see the Analyze below): on a PostgreSQL server
+	// without autovacuum, a setup that grows the tables from empty would
+	// otherwise be planned for empty tables throughout.
+	first := min(c.households, 1000)
+	if err := prepare(0, first); err != nil {
 		return err
-	}); err != nil {
+	}
+	if err := sys.db.Analyze(ctx); err != nil {
+		return err
+	}
+	if err := prepare(first, c.households); err != nil {
 		return err
 	}
 	// Last month's decisions were sent last month: their letters are made
@@ -211,7 +225,7 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 	// days of a month (each application with the robot's first step
 	// enqueued in the same transaction), while the robot works the queue
 	// until every application is decided or left for a person.
-	if err := forEach(ctx, c.households, c.workers, func(i int) error {
+	if err := forEach(ctx, 0, c.households, c.workers, func(i int) error {
 		_, err := prepared[i].Submit(ctx, sys.store)
 		return err
 	}); err != nil {
@@ -299,9 +313,10 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 	return writeJSON(m.Stdout, rep, false)
 }
 
-// forEach calls fn for 0 … n-1 on up to workers goroutines and returns the
-// first error (naming the household); after an error no new call starts.
-func forEach(ctx context.Context, n, workers int, fn func(i int) error) error {
+// forEach calls fn for from … to-1 on up to workers goroutines and returns
+// the first error (naming the household); after an error no new call
+// starts.
+func forEach(ctx context.Context, from, to, workers int, fn func(i int) error) error {
 	var (
 		next     atomic.Int64
 		firstErr error
@@ -313,8 +328,8 @@ func forEach(ctx context.Context, n, workers int, fn func(i int) error) error {
 	for range max(1, workers) {
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= n {
+				i := from + int(next.Add(1)-1)
+				if i >= to {
 					return
 				}
 				if err := fn(i); err != nil {
