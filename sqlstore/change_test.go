@@ -18,15 +18,7 @@ import (
 func TestChange(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, engine sqlstore.Engine) {
 		f := newFixture(t, engine)
-		a, b, _, app := f.household("national")
-		for _, p := range []bistand.Person{a, b} {
-			if err := f.store.Sign(f.ctx, applicant(p), app.ID, p.ID, "demo", "sig-"+p.ID); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, _, err := f.store.Transition(f.ctx, applicant(a), app.ID, bistand.Submitted, "", sqlstore.TransitionOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		a, b, app := f.submitted()
 		before := must[[]bistand.Fact](t)(f.store.Facts(f.ctx, app.ID))
 		draw, _ := json.Marshal(map[string]any{"per_mille": 20, "draw": 500, "selected": false})
 		drawFact := sqlstore.FactInput{Key: "random_check", Kind: bistand.FactRandomCheck, Value: draw, Provenance: bistand.Automated, Reason: "Stickprov"}
@@ -105,15 +97,7 @@ func TestChange(t *testing.T) {
 func TestManyRowsOneChange(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, engine sqlstore.Engine) {
 		f := newFixture(t, engine)
-		a, b, _, app := f.household("national")
-		for _, p := range []bistand.Person{a, b} {
-			if err := f.store.Sign(f.ctx, applicant(p), app.ID, p.ID, "demo", "sig-"+p.ID); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, _, err := f.store.Transition(f.ctx, applicant(a), app.ID, bistand.Submitted, "", sqlstore.TransitionOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		_, b, app := f.submitted()
 		before := must[[]bistand.Fact](t)(f.store.Facts(f.ctx, app.ID))
 		const nFacts, nFindings = 150, 70
 		var facts []sqlstore.FactInput
@@ -162,4 +146,20 @@ func TestManyRowsOneChange(t *testing.T) {
 			t.Fatalf("audit chain: %v %+v", err, rep)
 		}
 	})
+}
+
+// submitted is a two-adult household's application, signed by both and
+// submitted: where the robot's changes start.
+func (f *fixture) submitted() (a, b bistand.Person, app bistand.Application) {
+	f.t.Helper()
+	a, b, _, app = f.household("national")
+	for _, p := range []bistand.Person{a, b} {
+		if err := f.store.Sign(f.ctx, applicant(p), app.ID, p.ID, "demo", "sig-"+p.ID); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	if _, _, err := f.store.Transition(f.ctx, applicant(a), app.ID, bistand.Submitted, "", sqlstore.TransitionOptions{}); err != nil {
+		f.t.Fatal(err)
+	}
+	return a, b, app
 }
