@@ -254,10 +254,10 @@ func (db *DB) WithMigrationLock(ctx context.Context, fn func() error) error {
 
 // Analyze brings the PostgreSQL planner's statistics up to date (ANALYZE),
 // as autovacuum does on its own when it is on. Without statistics the
-// planner takes every table for small and answers a case's contact facts
-// with a scan of all facts: a 10 000-household month on a server with
-// autovacuum off took 58 ms for a query that takes 0.09 ms with them
-// (docs/performance.md). SQLite plans from its indexes; nothing to do.
+// planner takes every table for small and finds a case's contact facts by
+// scanning all facts: in a 10 000-household database without statistics
+// that query took 59 ms, with them 0.09 ms (docs/performance.md). SQLite
+// plans from its indexes; nothing to do.
 func (db *DB) Analyze(ctx context.Context) error {
 	if db.Engine != Postgres {
 		return nil
