@@ -174,25 +174,18 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 	// applications, decided by a caseworker. Not part of the month.
 	table := collect.DefaultTable()
 	prepared := make([]*synth.Prepared, c.households)
-	prepare := func(from, to int) error {
-		return forEach(ctx, from, to, c.workers, func(i int) error {
-			p, err := synth.PrepareFromPopulation(ctx, sys.store, pop, table, i, c.municipality, month, synth.Options{History: c.history})
-			prepared[i] = p
-			return err
-		})
-	}
-	// The planner's statistics are gathered once the first thousand
-	// households are in (see the Analyze below): on a PostgreSQL server
-	// without autovacuum, a setup that grows the tables from empty would
-	// otherwise be planned for empty tables throughout.
-	first := min(c.households, 1000)
-	if err := prepare(0, first); err != nil {
+	// A municipality's PostgreSQL keeps its planner's statistics with
+	// autovacuum; on a server where that is off (as on the CI machine) the
+	// batch gathers them every 30 s while it runs, or the plans made for
+	// the first, nearly empty tables (a stored statement's generic plan
+	// among them) would scan the tables as they grow.
+	stopAnalyze := analyzeEvery(ctx, sys.db, 30*time.Second)
+	defer stopAnalyze()
+	if err := forEach(ctx, 0, c.households, c.workers, func(i int) error {
+		p, err := synth.PrepareFromPopulation(ctx, sys.store, pop, table, i, c.municipality, month, synth.Options{History: c.history})
+		prepared[i] = p
 		return err
-	}
-	if err := sys.db.Analyze(ctx); err != nil {
-		return err
-	}
-	if err := prepare(first, c.households); err != nil {
+	}); err != nil {
 		return err
 	}
 	// Last month's decisions were sent last month: their letters are made
@@ -208,9 +201,7 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 	if lettersBase, err = lettersBefore(ctx, sys.store); err != nil {
 		return err
 	}
-	// A municipality's database has statistics for its planner: on
-	// PostgreSQL autovacuum keeps them, unless it is off (as on the CI
-	// machine), so the setup ends by gathering them once.
+	// The month starts with statistics of the whole setup.
 	if err := sys.db.Analyze(ctx); err != nil {
 		return err
 	}
@@ -311,6 +302,32 @@ func (c *batchCmd) run(ctx context.Context, m *Main) error {
 		}
 	}
 	return writeJSON(m.Stdout, rep, false)
+}
+
+// analyzeEvery gathers the PostgreSQL planner's statistics every period
+// (sqlstore.DB.Analyze) until the returned stop is called, when the server
+// does not (autovacuum off). It does nothing on SQLite or with autovacuum
+// on. A failed ANALYZE is tried again next period.
+func analyzeEvery(ctx context.Context, db *sqlstore.DB, period time.Duration) (stop func()) {
+	if off, err := db.AutovacuumOff(ctx); err != nil || !off {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				db.Analyze(ctx)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // forEach calls fn for from … to-1 on up to workers goroutines and returns

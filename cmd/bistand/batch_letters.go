@@ -41,10 +41,16 @@ func waitLetters(ctx context.Context, st *sqlstore.Store, metrics *robot.Metrics
 			}
 			return l - base.letters, nil
 		}
+		// Counting is a scan of both tables on PostgreSQL: while many
+		// letters are still to come, once a second is often enough.
+		wait := 100 * time.Millisecond
+		if d-l-base.missing-failed > 1000 {
+			wait = time.Second
+		}
 		select {
 		case <-ctx.Done():
 			return 0, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(wait):
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bistand/bistand"
 	"github.com/bistand/bistand/queue"
@@ -148,6 +149,35 @@ func BenchmarkMonth(b *testing.B) {
 				b.ReportMetric(float64(rep.Households)/rep.Seconds["end_to_end"], "households/s")
 				b.ReportMetric(rep.Seconds["end_to_end"], "end_to_end_s")
 				b.ReportMetric(rep.AutomationRate, "automation")
+			}
+		})
+	}
+}
+
+// TestAnalyzeEvery: on a PostgreSQL server with autovacuum off (the CI
+// server), the batch gathers the planner's statistics while it runs; on
+// SQLite, or with autovacuum on, it leaves them alone.
+func TestAnalyzeEvery(t *testing.T) {
+	for _, engine := range sqltest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			db := sqltest.Open(t, engine)
+			off, err := db.AutovacuumOff(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stop := analyzeEvery(ctx, db, 20*time.Millisecond)
+			time.Sleep(300 * time.Millisecond)
+			stop()
+			if engine == sqlstore.SQLite || !off {
+				return
+			}
+			var n int
+			if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname = 'facts' AND last_analyze IS NOT NULL").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 1 {
+				t.Fatal("facts not analysed while the batch ran")
 			}
 		})
 	}
