@@ -225,17 +225,11 @@ func chain(ctx context.Context, engine Engine, tx queryer, events []event) error
 		prev = e.Hash
 		seq++
 	}
-	for rest := events; len(rest) > 0; {
-		n := min(len(rest), maxInsertRows)
-		args := make([]any, 0, n*len(auditColumns))
-		for i := range rest[:n] {
-			e := &rest[i]
-			args = append(args, e.Seq, e.At, e.ActorKind, e.ActorID, e.Action, e.Entity, e.EntityID, e.CaseID, e.Reason, e.BeforeHash, e.AfterHash, e.PrevHash, e.Hash)
-		}
-		if _, err := tx.ExecContext(ctx, insertSQL(engine, "audit_events", auditColumns, n), args...); err != nil {
-			return fmt.Errorf("audit: %w", err)
-		}
-		rest = rest[n:]
+	if err := insertMany(ctx, tx, engine, "audit_events", auditColumns, len(events), func(i int) []any {
+		e := &events[i]
+		return []any{e.Seq, e.At, e.ActorKind, e.ActorID, e.Action, e.Entity, e.EntityID, e.CaseID, e.Reason, e.BeforeHash, e.AfterHash, e.PrevHash, e.Hash}
+	}); err != nil {
+		return fmt.Errorf("audit: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE audit_head SET hash = $1 WHERE id = 1", prev); err != nil {
 		return fmt.Errorf("audit head: %w", err)

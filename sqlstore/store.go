@@ -590,16 +590,8 @@ func (w *wtx) insertRows(entity string, rows []newRow) error {
 			return fmt.Errorf("sqlstore: insertRow: %s takes a value for each of its %d columns, got %d", entity, len(t.columns), len(r.vals))
 		}
 	}
-	for rest := rows; len(rest) > 0; {
-		n := min(len(rest), maxInsertRows)
-		args := make([]any, 0, n*len(t.columns))
-		for _, r := range rest[:n] {
-			args = append(args, r.vals...)
-		}
-		if _, err := w.ExecContext(w.ctx, insertSQL(w.s.db.Engine, t.name, t.columns, n), args...); err != nil {
-			return mapErr(err)
-		}
-		rest = rest[n:]
+	if err := insertMany(w.ctx, w, w.s.db.Engine, t.name, t.columns, len(rows), func(i int) []any { return rows[i].vals }); err != nil {
+		return mapErr(err)
 	}
 	k, a := actorOf(w.actor)
 	for _, r := range rows {
@@ -623,6 +615,22 @@ func (w *wtx) insertRows(entity string, rows []newRow) error {
 		}
 		w.events = append(w.events, event{At: w.at, ActorKind: k, ActorID: a, Action: ActionCreate, Entity: entity, EntityID: id,
 			CaseID: r.caseID, Reason: r.reason, AfterHash: h})
+	}
+	return nil
+}
+
+// insertMany inserts n rows into table, row i's values (one per column)
+// given by vals(i), up to maxInsertRows to a statement.
+func insertMany(ctx context.Context, q queryer, engine Engine, table string, columns []string, n int, vals func(i int) []any) error {
+	for from := 0; from < n; from += maxInsertRows {
+		to := min(n, from+maxInsertRows)
+		args := make([]any, 0, (to-from)*len(columns))
+		for i := from; i < to; i++ {
+			args = append(args, vals(i)...)
+		}
+		if _, err := q.ExecContext(ctx, insertSQL(engine, table, columns, to-from), args...); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -35,7 +35,8 @@ func waitLetters(ctx context.Context, st *sqlstore.Store, metrics *robot.Metrics
 			return 0, err
 		}
 		failed := metrics.Snapshot().LettersFailed
-		if d-l <= base.missing+failed {
+		left := d - l - base.missing - failed // letters still to come
+		if left <= 0 {
 			if failed > 0 {
 				return 0, fmt.Errorf("batch: %d decisions got no letter (see the log of the letter step)", failed)
 			}
@@ -44,7 +45,7 @@ func waitLetters(ctx context.Context, st *sqlstore.Store, metrics *robot.Metrics
 		// Counting is a scan of both tables on PostgreSQL: while many
 		// letters are still to come, once a second is often enough.
 		wait := 100 * time.Millisecond
-		if d-l-base.missing-failed > 1000 {
+		if left > 1000 {
 			wait = time.Second
 		}
 		select {
